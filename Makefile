@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make book   - install into .venv (first time) and build the site into _build/html
+#   make test   - install into .venv (first time) and run every test, notebooks included
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+# Keep TensorFlow's C++ start-up quiet in every kernel these targets start.
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+.PHONY: book test install clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(BIN)/python tools/check_site.py _build/html
+
+# pytest's exit code 5 means "no tests collected": a broken set-up, not a pass.
+test: $(STAMP)
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test set-up is broken" >&2; exit 1; fi; \
+	exit $$rc
+
+clean:
+	rm -rf _build

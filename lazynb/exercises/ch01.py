@@ -1,0 +1,296 @@
+"""Chapter 1, "The neuron": exercises on the logistic unit.
+
+Each exercise is written first as its reference answer, a plain function with the name
+the reader uses (so that ``solution()`` shows ``def network_output(x, W, b, v, c):``);
+the name is then rebound to the :class:`Exercise` that wraps it, whose ``.reference``
+is that function.
+
+- ``network_output``: the output of a network with one hidden layer of logistic units
+  (the e-book's chapter 1 exercise);
+- ``stable_sigmoid``: a sigmoid that never overflows;
+- ``gate_weights``: weights that make one logistic unit compute AND and OR;
+- ``predict_labels``: class predictions with the 0.5 threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Mapping
+
+import numpy as np
+
+from ..activations import sigmoid
+from .core import Case, FunctionExercise, ValueExercise
+
+__all__ = ["network_output", "stable_sigmoid", "gate_weights", "predict_labels"]
+
+
+def _in_unit_interval(what: str):
+    """A property check: every output must lie in [0, 1], because it is a probability."""
+
+    def check(got, expected, args):
+        if np.any((got < 0) | (got > 1)):
+            return (f"{what} must lie in [0, 1]: it is a sigmoid's output, a probability; "
+                    f"got values from {got.min():.3g} to {got.max():.3g}")
+        return None
+
+    return check
+
+
+# ------------------------------------------------------------- 1. network_output
+
+
+def network_output(x, W, b, v, c):
+    """Output of a network with one hidden layer of logistic units, for one sample.
+
+    x: (D,) the inputs; W: (D, M) input-to-hidden weights; b: (M,) hidden biases;
+    v: (M,) hidden-to-output weights; c: scalar output bias.
+    Returns the number y = sigmoid(v . z + c), where z = sigmoid(x W + b), shape (M,),
+    holds the hidden units' outputs.
+    """
+    z = sigmoid(x @ W + b)          # M logistic units, one per column of W
+    return float(sigmoid(v @ z + c))  # the output unit is one more logistic unit, fed by z
+
+
+def _network_cases(rng):
+    # D != M first, so that a transposed W cannot even be multiplied; the first case's
+    # v . z + c is well above 1, so a missing output sigmoid shows as "not in [0, 1]".
+    yield Case(dict(x=np.array([1.0, -2.0, 0.5]),
+                    W=np.array([[0.5, -1.0, 2.0, 0.0],
+                                [1.0, 0.5, -0.5, 1.5],
+                                [-1.5, 2.0, 1.0, -1.0]]),
+                    b=np.array([0.1, -0.2, 0.3, 0.0]),
+                    v=np.array([2.0, 3.0, 1.5, -1.0]), c=0.5))
+    yield _random_network(rng, 2, 5)
+    # Square W: here a transposed W runs, and must fail on the values.
+    yield _random_network(rng, 3, 3, note="a square W")
+    yield _random_network(rng, 4, 4, note="a square W")
+    for _ in range(6):
+        yield _random_network(rng, *rng.integers(1, 7, size=2))
+
+
+def _random_network(rng, D, M, note=""):
+    return Case(dict(x=rng.normal(size=D), W=rng.normal(size=(D, M)), b=rng.normal(size=M),
+                     v=rng.normal(size=M) * 2, c=float(rng.normal())), note)
+
+
+network_output = FunctionExercise(
+    "network_output", network_output, chapter="ch01",
+    prompt=("Using the logistic unit as a building block, write `network_output(x, W, b, v, c)`: "
+            "the output of a network with one hidden layer. x: (D,) one sample; W: (D, M) "
+            "input-to-hidden weights; b: (M,) hidden biases; v: (M,) hidden-to-output weights; "
+            "c: the output bias (a number). Return the number y."),
+    hints=[
+        "Every hidden unit is a logistic unit: hidden unit m computes "
+        "sigmoid(x . W[:, m] + b[m]). Compute all M of them at once, as a vector z of shape (M,).",
+        "`x @ W` has shape (M,): its entry m is the dot product of x with column m of W. "
+        "So `z = sigmoid(x @ W + b)`. The output is one more logistic unit, whose inputs are z.",
+        "`y = sigmoid(v @ z + c)`. For `sigmoid` use `lazynb.activations.sigmoid` "
+        "(or your own `stable_sigmoid`).",
+    ],
+    cases=_network_cases, returns="scalar", dtype="floating", rtol=1e-6, atol=1e-9,
+    checks=[_in_unit_interval("the output y")],
+)
+
+
+# ------------------------------------------------------------- 2. stable_sigmoid
+
+
+def stable_sigmoid(a):
+    """Sigmoid 1 / (1 + exp(-a)), elementwise, without overflow for any finite a.
+
+    a: array of any shape (integers allowed). Returns a float array of the same shape,
+    with values in [0, 1].
+    """
+    a = np.asarray(a, dtype=float)
+    e = np.exp(-np.abs(a))  # the exponent is never positive, so e is in (0, 1]
+    # Both branches are computed for every element, so both must be safe: they are.
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sigmoid_cases(rng):
+    yield Case(dict(a=np.array([-3.0, -1.0, 0.0, 1.0, 3.0])))
+    yield Case(dict(a=rng.normal(scale=5, size=(3, 4))))
+    yield Case(dict(a=np.array(0.0)), "a 0-d array")
+    yield Case(dict(a=np.arange(-4, 5)), "integers")
+    yield Case(dict(a=rng.normal(scale=20, size=(2, 3, 4))))
+    yield Case(dict(a=np.array([-1e4, -1000, -710, -50, 0, 50, 710, 1000, 1e4])),
+               "values from -1e4 to 1e4")
+    for _ in range(4):
+        shape = tuple(rng.integers(1, 6, size=rng.integers(1, 4)))
+        scale = 10 ** rng.uniform(0, 4)
+        yield Case(dict(a=np.clip(rng.normal(scale=scale, size=shape), -1e4, 1e4)),
+                   f"values up to about {3 * scale:.0f} in size")
+
+
+stable_sigmoid = FunctionExercise(
+    "stable_sigmoid", stable_sigmoid, chapter="ch01",
+    prompt=("Write `stable_sigmoid(a)`: the sigmoid 1 / (1 + exp(-a)) of an array of any shape "
+            "(integers allowed), returned as a float array of the same shape. It must not "
+            "overflow: no RuntimeWarning and finite results in [0, 1] for |a| up to 1e4, "
+            "with sigmoid(0) = 0.5."),
+    hints=[
+        "`np.exp(t)` overflows to inf, with a RuntimeWarning, once t is above about 709. "
+        "In `1 / (1 + np.exp(-a))` that happens for a below -709. For negative a, write the "
+        "same value with an exponent that is not positive.",
+        "Multiply the top and the bottom by e^a: 1 / (1 + e^-a) = e^a / (1 + e^a). Use the "
+        "first form where a >= 0 and the second where a < 0: in both, the exponent is -|a|.",
+        "`np.where(cond, x, y)` computes both x and y for every element before it chooses, "
+        "so both must be safe everywhere. Compute `e = np.exp(-np.abs(a))` once, then "
+        "`np.where(a >= 0, 1 / (1 + e), e / (1 + e))`.",
+    ],
+    cases=_sigmoid_cases, returns="array", shape="a.shape", dtype="floating",
+    rtol=1e-7, atol=1e-12,  # atol: sigmoid(-50) ~ 2e-22 may come out as 0 in a stable form
+    checks=[_in_unit_interval("outputs")],
+    fail_on_warnings=(RuntimeWarning,),
+    warning_advice=("`np.exp` overflows for arguments above about 709; note that "
+                    "`np.where(cond, x, y)` evaluates both x and y on every element, so the "
+                    "branch you did not pick still overflows."),
+)
+
+
+# ------------------------------------------------------------- 3. gate_weights
+
+
+def gate_weights():
+    """Weights (w1, w2, b) for which sigmoid(w1*x1 + w2*x2 + b) computes AND and OR.
+
+    Returns {"AND": (w1, w2, b), "OR": (w1, w2, b)}. Large weights make the unit decisive;
+    the bias sets how many inputs must be on: for AND both (10 + 10 - 15 > 0 > 10 - 15),
+    for OR one (10 - 5 > 0 > -5).
+    """
+    return {"AND": (10.0, 10.0, -15.0), "OR": (10.0, 10.0, -5.0)}
+
+
+_GATES = {"AND": lambda x1, x2: x1 and x2, "OR": lambda x1, x2: x1 or x2}
+
+
+def _three_numbers(value):
+    """(w1, w2, b) as floats and None, or None and a message saying what is wrong."""
+    if callable(getattr(value, "numpy", None)):  # a tensor
+        value = value.numpy()
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__len__"):
+        return None, f"should be three numbers (w1, w2, b), got {type(value).__name__}"
+    if len(value) != 3:
+        return None, f"should be three numbers (w1, w2, b), got {len(value)}"
+    numbers_ = []
+    for label, x in zip(("w1", "w2", "b"), value):
+        if isinstance(x, np.ndarray) and x.ndim == 0:
+            x = x[()]
+        if isinstance(x, bool) or not isinstance(x, (numbers.Real, np.integer, np.floating)):
+            return None, f"w1, w2 and b must be numbers, got {type(x).__name__} for {label}"
+        if not math.isfinite(float(x)):
+            return None, f"{label} must be a finite number, got {x}"
+        numbers_.append(float(x))
+    return tuple(numbers_), None
+
+
+def _show(y: float, bound: float) -> str:
+    """The unit's output, with enough digits not to look equal to the bound."""
+    text = f"{y:.2f}"
+    return f"{y:.6g}" if float(text) == bound else text
+
+
+def _check_gates(answer) -> str | None:
+    if not isinstance(answer, Mapping):
+        return f'should be a dict with keys "AND" and "OR", got {type(answer).__name__}'
+    for gate, truth in _GATES.items():
+        if gate not in answer:
+            return f'the key "{gate}" is missing: give (w1, w2, b) for both "AND" and "OR"'
+        params, problem = _three_numbers(answer[gate])
+        if problem:
+            return f"{gate}: {problem}"
+        w1, w2, b = params
+        for x1, x2 in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            problem = None
+            t = w1 * x1 + w2 * x2 + b
+            if not math.isfinite(t):
+                return f"{gate}: the weights are too large to add up; numbers around 10 are plenty"
+            y = float(sigmoid(t))
+            if truth(x1, x2) and y < 0.9:
+                problem = f"the unit outputs {_show(y, 0.9)}; it should be at least 0.9"
+            elif not truth(x1, x2) and y > 0.1:
+                problem = f"the unit outputs {_show(y, 0.1)}; it should be at most 0.1"
+            if problem:
+                why = (" (with both inputs 0 the unit computes sigmoid(b): only the bias decides)"
+                       if (x1, x2) == (0, 0) else "")
+                return f"{gate}: for input ({x1}, {x2}) {problem}{why}"
+    return None
+
+
+gate_weights = ValueExercise(
+    "gate_weights", gate_weights, checker=_check_gates, chapter="ch01",
+    prompt=('Find weights for a single logistic unit sigmoid(w1*x1 + w2*x2 + b) that computes '
+            'AND, and others that compute OR: on the inputs (0, 0), (0, 1), (1, 0), (1, 1) it '
+            'must output at least 0.9 where the gate is true and at most 0.1 where it is false. '
+            'Answer with a dict {"AND": (w1, w2, b), "OR": (w1, w2, b)}.'),
+    hints=[
+        "With both inputs 0 the unit outputs sigmoid(b): the bias alone decides there. "
+        "sigmoid(t) >= 0.9 needs t >= ln 9, about 2.2, and sigmoid(t) <= 0.1 needs t <= -2.2.",
+        "Take large, equal weights, e.g. w1 = w2 = 10, so that each input that is on adds 10. "
+        "Then choose b so that w1*x1 + w2*x2 + b is below -2.2 wherever the gate is false and "
+        "above 2.2 wherever it is true.",
+        "AND is true only at (1, 1), where the sum is 20 + b, and false with one input on "
+        "(10 + b): b between -17.8 and -12.2. OR is false only at (0, 0) (just b) and true "
+        "with one input on (10 + b): b between -7.8 and -2.2.",
+    ],
+)
+
+
+# ------------------------------------------------------------- 4. predict_labels
+
+
+def predict_labels(X, w, b):
+    """Predicted class, 0 or 1, of each row of X for a logistic unit with weights w, bias b.
+
+    X: (N, D) one sample per row; w: (D,) weights; b: the bias (a number).
+    Returns an int array of shape (N,): 1 where P(Y=1 | X) = sigmoid(X w + b) >= 0.5.
+    """
+    p = sigmoid(X @ w + b)        # P(Y=1 | X) for every row, shape (N,)
+    return (p >= 0.5).astype(int)  # class 1 wherever it is at least as likely as class 0
+
+
+def _labels_cases(rng):
+    # b is large here, so that forgetting it changes some labels.
+    yield Case(dict(X=rng.normal(size=(8, 3)), w=np.array([1.0, -2.0, 0.5]), b=1.5))
+    yield Case(dict(X=np.array([[0.7]]), w=np.array([-1.0]), b=0.5), "a single sample")
+    for _ in range(5):
+        N, D = rng.integers(2, 21), rng.integers(1, 6)
+        yield Case(dict(X=rng.normal(size=(N, D)), w=rng.normal(size=D) * 2,
+                        b=float(rng.normal() * 2)))
+
+
+def _labels_are_0_or_1(got, expected, args):
+    values = np.unique(got)
+    wrong = values[(values != 0) & (values != 1)]
+    if wrong.size:
+        return f"predicted classes must be 0 or 1, got {wrong[0]}"
+    return None
+
+
+def _not_all_flipped(got, expected, args):
+    if got.size > 1 and np.all(got.astype(int) != expected.astype(int)):
+        return ("every label is the opposite of the right one: predict class 1 where "
+                "P(Y=1 | X) is at least 0.5")
+    return None
+
+
+predict_labels = FunctionExercise(
+    "predict_labels", predict_labels, chapter="ch01",
+    prompt=("Write `predict_labels(X, w, b)`: X (N, D) holds one sample per row, w (D,) the "
+            "weights and b the bias of a logistic unit. Return the predicted class, 0 or 1, of "
+            "every row, using the threshold 0.5 on P(Y=1 | X) = sigmoid(X w + b): an integer "
+            "(or boolean) array of shape (N,)."),
+    hints=[
+        "`X @ w + b` has shape (N,): one activation per row. Its sigmoid is P(Y=1 | X) for "
+        "each sample.",
+        "Predict 1 where P(Y=1 | X) >= 0.5 and 0 elsewhere. A comparison such as `p >= 0.5` "
+        "gives a boolean array: that is a valid answer, or convert it with `.astype(int)`.",
+        "Because sigmoid(0) = 0.5 and the sigmoid is increasing, P(Y=1 | X) >= 0.5 exactly "
+        "where `X @ w + b >= 0`: the sigmoid can even be skipped.",
+    ],
+    cases=_labels_cases, returns="array", shape="(N,)", dtype=("integer", "bool"),
+    dtype_note="class labels 0 and 1, not probabilities", rtol=0, atol=0,
+    checks=[_labels_are_0_or_1, _not_all_flipped],
+)

@@ -1,0 +1,89 @@
+"""One logistic unit: the neuron of chapter 1.
+
+The unit computes ``P(Y=1 | x) = sigmoid(w . x + b)``. :class:`LogisticUnit`
+trains one by full-batch gradient descent on the binary cross-entropy, the
+"repetition lowers the error" loop of the e-book's chapter 2. The update rule
+is derived in chapter 3; here it is used, not yet explained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, as_labels, check_positive_float, check_positive_int
+from .activations import sigmoid
+from .losses import binary_cross_entropy
+from .metrics import error_rate
+
+
+def logistic_unit(X, w, b=0.0):
+    """Output of one logistic unit for each row of ``X``.
+
+    X: (N, D) inputs, one sample per row (a single sample (D,) is also accepted);
+    w: (D,) weights; b: scalar bias. Returns P(Y=1|x) with shape (N,) (or a
+    0-d array for a single sample).
+    """
+    X = as_float_array(X, "X", ndim=(1, 2))
+    w = as_float_array(w, "w", ndim=1)
+    b = as_float_array(b, "b", ndim=0)
+    if X.shape[-1] != w.shape[0]:
+        raise ValueError(
+            f"X has {X.shape[-1]} features per sample but w has {w.shape[0]} weights; "
+            "they must match (X: (N, D), w: (D,))"
+        )
+    return sigmoid(X @ w + b)
+
+
+class LogisticUnit:
+    """A single logistic unit trained by full-batch gradient descent.
+
+    Parameters: ``lr`` learning rate, ``epochs`` passes over the data,
+    ``seed`` for the small random initial weights.
+
+    After :meth:`fit`: ``w_`` (D,), ``b_`` float, and ``history_`` with one entry
+    per epoch: ``"cost"`` (mean binary cross-entropy) and ``"error"`` (error rate
+    at the 0.5 threshold), both measured before that epoch's update.
+    """
+
+    def __init__(self, lr: float = 0.1, epochs: int = 100, seed: int = 0):
+        self.lr = check_positive_float(lr, "lr")
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.seed = check_positive_int(seed, "seed", minimum=0)
+
+    def fit(self, X, y):
+        """Train on X: (N, D) and binary labels y: (N,) in {0, 1}. Returns ``self``."""
+        X = as_float_array(X, "X", ndim=2)
+        t = as_labels(y, "y", n=X.shape[0])
+        if np.any(t > 1):
+            raise ValueError("y must hold binary labels 0 or 1 for a single logistic unit")
+        N, D = X.shape
+        rng = np.random.default_rng(self.seed)
+        self.w_ = rng.normal(0.0, 1.0 / np.sqrt(D), size=D)
+        self.b_ = 0.0
+        self.history_ = {"cost": [], "error": []}
+        for _ in range(self.epochs):
+            p = sigmoid(X @ self.w_ + self.b_)
+            self.history_["cost"].append(binary_cross_entropy(t, p))
+            self.history_["error"].append(error_rate(t, (p >= 0.5).astype(np.int64)))
+            # Gradient of the mean cross-entropy: the error (p - t) weighted by the inputs.
+            delta = p - t
+            self.w_ -= self.lr * (X.T @ delta) / N
+            self.b_ -= self.lr * float(delta.mean())
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "w_"):
+            raise RuntimeError("this LogisticUnit is not trained yet: call fit(X, y) first")
+
+    def predict_proba(self, X):
+        """P(Y=1|x) for each row of X: (N, D). Returns (N,)."""
+        self._check_fitted()
+        return logistic_unit(X, self.w_, self.b_)
+
+    def predict(self, X):
+        """Class 0 or 1 for each row of X: (N, D), at the 0.5 threshold. Returns (N,) int64."""
+        return (self.predict_proba(X) >= 0.5).astype(np.int64)
+
+    def score(self, X, y) -> float:
+        """Classification rate on X: (N, D), y: (N,)."""
+        return 1.0 - error_rate(as_labels(y, "y"), self.predict(X))
