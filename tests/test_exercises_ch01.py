@@ -162,7 +162,8 @@ def test_network_output_without_hidden_nonlinearity_fails():
 
 def test_network_output_returning_the_hidden_layer_fails():
     assert_fails(ch01.network_output, lambda x, W, b, v, c: sigmoid(x @ W + b),
-                 "should return a single number (a float or a 0-d array), got an array of shape (4,)")
+                 "should return a single number (a float or a 0-d array), "
+                 "got an array of shape (4,)")
 
 
 def test_network_cases_cover_square_and_non_square_weights():
@@ -274,7 +275,8 @@ def test_other_gate_weights_pass(answer):
     ({"AND": (10.0, 10.0, -15.0)}, 'the key "OR" is missing'),
     ({"AND": (10.0, 10.0, -15.0), "OR": ("ten", 10, -5)},
      "OR: w1, w2 and b must be numbers, got str for w1"),
-    ({"AND": (10.0, 10.0, -15.0), "OR": (10, 10)}, "OR: should be three numbers (w1, w2, b), got 2"),
+    ({"AND": (10.0, 10.0, -15.0), "OR": (10, 10)},
+     "OR: should be three numbers (w1, w2, b), got 2"),
     ({"AND": 10.0, "OR": (10, 10, -5)}, "AND: should be three numbers (w1, w2, b), got float"),
     ([(10, 10, -15), (10, 10, -5)], 'should be a dict with keys "AND" and "OR", got list'),
     ({"AND": (10.0, 10.0, -15.0), "OR": (1, 1, -0.5)},

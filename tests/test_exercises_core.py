@@ -110,7 +110,8 @@ def test_cases_are_seeded_and_inputs_protected(ex):
     (lambda x: (2 * x).astype(np.int64), "dtype should be floating, got int64"),
     (lambda x: 2 * x[None], "shape should be x.shape = (3,), got (1, 3)"),
     (lambda x: list(2 * x), "should return a NumPy array (or a tensor), got list"),
-    (lambda x: float(2 * x.sum()), "should return a NumPy array (or a tensor), got a single number"),
+    (lambda x: float(2 * x.sum()),
+     "should return a NumPy array (or a tensor), got a single number"),
     (lambda x: None, "did you forget to `return` the result?"),
     (lambda x: -2 * x, "the result must have the sign of x"),
     (lambda x: 2.5 * x, "values differ from the expected ones at 3 of 3 positions"),
@@ -219,7 +220,8 @@ def test_forbidden_warnings_fail_and_name_the_line():
         warnings.simplefilter("error")  # nothing may escape check()
         result = ex.check(_overflowing)
     assert result.status == "failed"
-    assert 'no RuntimeWarning should be raised, but your function warned "overflow' in result.message
+    assert ('no RuntimeWarning should be raised, but your function warned "overflow'
+            in result.message)
     assert "`big = np.exp(np.full(x.shape, 1000.0))" in result.message
     assert result.message.endswith("Use a stable formula.")
 
@@ -242,7 +244,8 @@ def test_scalar_exercise_accepts_numbers(answer):
 
 
 @pytest.mark.parametrize("answer, fragment", [
-    (lambda x: np.array([np.sum(x)]), "single number (a float or a 0-d array), got an array of shape (1,)"),
+    (lambda x: np.array([np.sum(x)]),
+     "single number (a float or a 0-d array), got an array of shape (1,)"),
     (lambda x: [np.sum(x)], "single number (a float or a 0-d array), got list"),
     (lambda x: FakeTensor([np.sum(x)]), "single number (a float or a 0-d array), got shape (1,)"),
     (lambda x: int(np.sum(x)), "dtype should be floating, got int64"),

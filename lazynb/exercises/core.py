@@ -32,7 +32,7 @@ import re
 import sysconfig
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -288,8 +288,9 @@ class FunctionExercise(Exercise):
         if not callable(answer):
             return self._result(
                 "failed",
-                f"`check` expects your function itself, as in `{self.qualname}.check({self.name})`, "
-                f"not the result of calling it; got {_type_name(answer)}", 0, strict)
+                f"`check` expects your function itself, as in "
+                f"`{self.qualname}.check({self.name})`, not the result of calling it; "
+                f"got {_type_name(answer)}", 0, strict)
         rng = np.random.default_rng(self.seed)
         n = 0
         for case in self.cases(rng):
