@@ -1,0 +1,329 @@
+"""Appendix, "Linear regression": exercises on lines, R^2 and the normal equations.
+
+As in the chapters, each exercise is first written as its reference answer, a plain
+function with the name the reader uses (so that ``solution()`` shows
+``def r_squared(y, y_hat):``); the name is then rebound to the exercise that wraps it.
+
+- ``predict_line``: the predictions a x + b of a line (the warm-up; the preface uses it
+  to show how exercises work);
+- ``r_squared``: the coefficient of determination of predictions;
+- ``fit_1d``: the least-squares line through 1-D data, in closed form;
+- ``fit_multi``: least squares with a bias column, by solving the normal equations.
+
+The references use nothing but NumPy, so that the exercises do not depend on
+:mod:`lazynb.linreg`, whose functions the appendix teaches (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .core import Case, FunctionExercise, _is_tensor, _type_name
+
+__all__ = ["predict_line", "r_squared", "fit_1d", "fit_multi"]
+
+CHAPTER = "appendix_linreg"
+
+
+def _close(got, value) -> bool:
+    return bool(np.allclose(got, value, rtol=1e-6, atol=1e-9))
+
+
+def _unless_right(check):
+    """Run a mistake-spotting property check only on answers that are not already right.
+
+    A right answer can coincide with a typical wrong formula on some inputs (the squared
+    correlation *is* R^2 for a least-squares line's own predictions): it must not fail.
+    """
+
+    def guarded(got, expected, args):
+        return None if _close(got, expected) else check(got, expected, args)
+
+    guarded.__name__ = check.__name__
+    guarded.__doc__ = check.__doc__
+    return guarded
+
+
+# ------------------------------------------------------------------ 1. predict_line
+
+
+def predict_line(x, a, b):
+    """Predictions of the line y = a x + b for every entry of x.
+
+    x: (N,) inputs; a: the slope and b: the intercept (numbers). Returns (N,).
+    """
+    return a * x + b  # NumPy applies the formula to every entry at once: no loop
+
+
+def _line_cases(rng):
+    # b is large next to a * x, so that forgetting it shows; a != b, so that swapping them shows.
+    yield Case(dict(x=np.array([0.0, 1.0, 2.0, 3.0, 4.0]), a=2.0, b=5.0))
+    yield Case(dict(x=np.array([-1.5, 0.5, 10.0]), a=-0.5, b=3.0))
+    yield Case(dict(x=np.array([7.0]), a=1.5, b=-2.0), "a single sample")
+    for _ in range(4):
+        n = int(rng.integers(2, 20))
+        yield Case(dict(x=rng.uniform(-10, 10, size=n), a=float(rng.normal(scale=3)),
+                        b=float(rng.normal(scale=10))))
+
+
+def _forgot_intercept(got, expected, args):
+    x, a, b = args["x"], args["a"], args["b"]
+    if b != 0 and _close(got, a * x):
+        return ("every prediction is off by the same amount: the line's intercept b "
+                "is missing")
+    if _close(got, b * x + a):
+        return "a and b are swapped: the slope a multiplies x, the intercept b is added"
+    return None
+
+
+predict_line = FunctionExercise(
+    "predict_line", predict_line, chapter=CHAPTER,
+    prompt=("Write `predict_line(x, a, b)`: the predictions a x + b of the line with slope `a` "
+            "and intercept `b` for every entry of the array `x` (shape (N,)). Return an array "
+            "of shape (N,), without a Python loop."),
+    hints=[
+        "NumPy applies arithmetic to every entry of an array at once: `2 * x` doubles every "
+        "entry of `x`.",
+        "The prediction for each x is the slope times x, plus the intercept: `a * x + b`.",
+    ],
+    cases=_line_cases, returns="array", shape="(N,)", dtype="floating",
+    checks=[_unless_right(_forgot_intercept)],
+)
+
+
+# ------------------------------------------------------------------ 2. r_squared
+
+
+def r_squared(y, y_hat):
+    """Coefficient of determination of predictions y_hat for true values y.
+
+    y: (N,) true values (not all equal); y_hat: (N,) predictions. Returns the number
+    R^2 = 1 - SS_res / SS_tot, with SS_res = sum((y - y_hat)^2), the squared error of the
+    predictions, and SS_tot = sum((y - mean(y))^2), that of always predicting the mean.
+    """
+    ss_res = np.sum((y - y_hat) ** 2)
+    ss_tot = np.sum((y - y.mean()) ** 2)
+    return float(1 - ss_res / ss_tot)
+
+
+def _r2_cases(rng):
+    # First: a least-squares line's own predictions, the usual use of R^2.
+    x = rng.uniform(0, 10, size=30)
+    y = 3.0 * x + 20.0 + rng.normal(scale=4.0, size=30)
+    a, b = np.polyfit(x, y, 1)
+    yield Case(dict(y=y, y_hat=a * x + b), "the predictions of the least-squares line")
+    # Predictions that are not a least-squares fit: biased and too steep.
+    yield Case(dict(y=y, y_hat=3.3 * x + 18.0), "predictions of a line that is not the best one")
+    # Worse than predicting the mean: R^2 is negative.
+    yield Case(dict(y=y, y_hat=-3.0 * x + 50.0), "predictions worse than the mean")
+    yield Case(dict(y=np.array([1.0, 2.0, 4.0, 8.0]), y_hat=np.array([1.0, 2.0, 4.0, 8.0])),
+               "perfect predictions")
+    for _ in range(4):
+        n = int(rng.integers(3, 40))
+        y = rng.normal(loc=rng.uniform(-50, 50), scale=rng.uniform(1, 10), size=n)
+        yield Case(dict(y=y, y_hat=y + rng.normal(scale=rng.uniform(0.5, 10), size=n)))
+
+
+def _r2_mistakes(got, expected, args):
+    y, y_hat = args["y"], args["y_hat"]
+    ss_res = np.sum((y - y_hat) ** 2)
+    ss_tot = np.sum((y - y.mean()) ** 2)
+    if expected < 0 and np.isclose(got, 0.0, atol=1e-12):
+        return ("R^2 is negative when the predictions are worse than predicting the mean; "
+                "do not clip it at 0")
+    if _close(got, ss_res / ss_tot):
+        return ("that is SS_res / SS_tot, the fraction of the spread the predictions leave "
+                "unexplained: R^2 is one minus it")
+    if _close(got, 1 - ss_res / np.sum(y ** 2)):
+        return ("the denominator must be the spread of y around its mean, "
+                "sum((y - mean(y))^2), not sum(y^2)")
+    if _close(got, 1 - ss_res / np.sum((y_hat - y_hat.mean()) ** 2)):
+        return ("the denominator must measure the spread of the true values y, "
+                "not of the predictions y_hat")
+    if _close(got, np.corrcoef(y, y_hat)[0, 1] ** 2):
+        return ("the squared correlation of y and y_hat equals R^2 only for a least-squares "
+                "line's own predictions; compute 1 - SS_res / SS_tot")
+    if _close(got, 1 - np.mean(np.abs(y - y_hat)) / np.mean(np.abs(y - y.mean()))):
+        return "R^2 uses squared differences, not absolute ones"
+    return None
+
+
+r_squared = FunctionExercise(
+    "r_squared", r_squared, chapter=CHAPTER,
+    prompt=("Write `r_squared(y, y_hat)`: the coefficient of determination R^2 of the "
+            "predictions `y_hat` (shape (N,)) for the true values `y` (shape (N,)), "
+            "R^2 = 1 - SS_res / SS_tot, where SS_res is the sum of the squared prediction "
+            "errors and SS_tot the sum of the squared differences between y and its mean. "
+            "Return a number."),
+    hints=[
+        "Two sums of squares: the errors `y - y_hat` of the predictions, and the errors "
+        "`y - y.mean()` you would make by predicting the mean of y for every sample.",
+        "`d1 = y - y_hat` and `d2 = y - y.mean()`; a sum of squares is a dot product of a "
+        "vector with itself, `d1 @ d1`.",
+        "`1 - (d1 @ d1) / (d2 @ d2)`. It can be negative: do not clip it.",
+    ],
+    cases=_r2_cases, returns="scalar", dtype="floating", rtol=1e-7, atol=1e-10,
+    checks=[_unless_right(_r2_mistakes)],
+)
+
+
+# ------------------------------------------------------------------ 3. fit_1d
+
+
+def fit_1d(x, y):
+    """Slope a and intercept b of the least-squares line y_hat = a x + b.
+
+    x: (N,) inputs, not all equal; y: (N,) targets. Returns the pair (a, b), from the
+    closed form: a = (sum(x y) - mean(x) sum(y)) / (sum(x^2) - mean(x) sum(x)),
+    b = mean(y) - a mean(x).
+    """
+    denominator = x @ x - x.mean() * x.sum()
+    a = (x @ y - x.mean() * y.sum()) / denominator
+    b = y.mean() - a * x.mean()
+    return a, b
+
+
+class _PairExercise(FunctionExercise):
+    """A function exercise whose answer is a pair of numbers, such as (a, b)."""
+
+    def _check_type(self, got):
+        if got is None:
+            return "your function returned None: did you forget to `return a, b`?"
+        if isinstance(got, dict) or isinstance(got, (str, bytes)):
+            return f"should return the pair (a, b), got {_type_name(got)}"
+        if isinstance(got, (numbers.Number, np.generic)) or (
+                isinstance(got, np.ndarray) and got.ndim == 0):
+            return "should return the pair (a, b), got a single number"
+        if isinstance(got, (tuple, list)) or isinstance(got, np.ndarray) or _is_tensor(got):
+            try:
+                arr = np.asarray(got.numpy() if _is_tensor(got) else got, dtype=float)
+            except (TypeError, ValueError):
+                return "should return the pair (a, b) of numbers"
+            if arr.shape == (2,):
+                return None
+            if isinstance(got, (tuple, list)) and len(got) != 2:
+                return f"should return the pair (a, b): two numbers, got {len(got)} values"
+            if arr.ndim > 1 and arr.shape[0] == 2:
+                return (f"should return two plain numbers (a, b), but each part is an array "
+                        f"of shape {arr.shape[1:]}; convert them, e.g. with `float(a)`")
+            return f"should return the pair (a, b): two numbers, got an array of shape {arr.shape}"
+        return f"should return the pair (a, b), got {_type_name(got)}"
+
+
+def _line_mistakes(got, expected, args):
+    x, y = args["x"], args["y"]
+    a, b = expected
+    if _close(got, [b, a]):
+        return "the slope and the intercept are swapped: return (a, b), the slope first"
+    if _close(got[0], a) and not _close(got[1], b):
+        return ("the slope a is right but the intercept b is not: the best line passes through "
+                "the point (mean(x), mean(y))")
+    a_no_b = (x @ y) / (x @ x)
+    if _close(got[0], a_no_b):
+        return ("that slope is the best line through the origin; the intercept changes the "
+                "best slope: centre x and y on their means (or use the closed form with sums)")
+    if _close(got[0], (x @ y - x.mean() * y.sum()) / (x @ x)):
+        return "the denominator of a must be sum(x^2) - mean(x) sum(x), not sum(x^2)"
+    if _close(got[0], np.sum((x - x.mean()) * (y - y.mean())) / np.sum((y - y.mean()) ** 2)):
+        return "the denominator of a must measure the spread of x, not of y"
+    return None
+
+
+def _fit_1d_cases(rng):
+    # A clear trend far from the origin, so that a line through the origin is far off.
+    x = np.linspace(1.0, 10.0, 12)
+    yield Case(dict(x=x, y=1.5 * x + 8.0 + np.sin(3 * x)), "a noisy line")
+    yield Case(dict(x=np.array([0.0, 1.0, 2.0, 3.0]), y=np.array([1.0, 3.0, 5.0, 7.0])),
+               "points exactly on a line")
+    yield Case(dict(x=np.array([2.0, 4.0]), y=np.array([5.0, -1.0])), "two points")
+    for _ in range(5):
+        n = int(rng.integers(3, 50))
+        x = rng.uniform(0, 100, size=n)
+        yield Case(dict(x=x, y=rng.normal(scale=3) * x + rng.normal(scale=20)
+                        + rng.normal(scale=10, size=n)))
+
+
+fit_1d = _PairExercise(
+    "fit_1d", fit_1d, chapter=CHAPTER,
+    prompt=("Write `fit_1d(x, y)`: the slope `a` and intercept `b` of the line y = a x + b "
+            "that minimises the squared error sum((y - (a x + b))^2) on the data `x`, `y` "
+            "(two arrays of shape (N,)). Use the closed form, not `np.polyfit`, and return "
+            "the pair `(a, b)`."),
+    hints=[
+        "Setting the derivative of the squared error with respect to b to 0 gives "
+        "b = mean(y) - a mean(x): the line passes through the point of means.",
+        "Substituting that b into the derivative with respect to a gives "
+        "a = (sum(x y) - mean(x) sum(y)) / (sum(x^2) - mean(x) sum(x)). In NumPy, "
+        "sum(x y) is `x @ y` and sum(x^2) is `x @ x`.",
+        "Equivalently, with the centred data `dx = x - x.mean()` and `dy = y - y.mean()`: "
+        "`a = (dx @ dy) / (dx @ dx)`, then `b = y.mean() - a * x.mean()`; `return a, b`.",
+    ],
+    cases=_fit_1d_cases, returns="array", shape="(a, b)", dtype="floating",
+    rtol=1e-6, atol=1e-9, checks=[_unless_right(_line_mistakes)],
+)
+
+
+# ------------------------------------------------------------------ 4. fit_multi
+
+
+def fit_multi(X, y):
+    """Least-squares weights, bias first, for data X: (N, D) and targets y: (N,).
+
+    Returns w of shape (D + 1,): w[0] is the bias and w[1:] the weights of the D features,
+    so that the predictions are X @ w[1:] + w[0]. It adds a column of ones in front of X and
+    solves the normal equations (Xb^T Xb) w = Xb^T y.
+    """
+    Xb = np.column_stack([np.ones(len(X)), X])  # (N, D + 1): x0 = 1 carries the bias
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def _multi_cases(rng):
+    # D = 3 with a large bias, so that leaving it out, or putting it last, shows.
+    X = rng.uniform(-5, 5, size=(20, 3))
+    yield Case(dict(X=X, y=X @ np.array([2.0, -1.0, 0.5]) + 10.0 + rng.normal(size=20)))
+    X = rng.uniform(0, 10, size=(6, 1))
+    yield Case(dict(X=X, y=4.0 * X[:, 0] - 3.0 + rng.normal(size=6)), "one feature")
+    X = rng.normal(size=(5, 4))
+    yield Case(dict(X=X, y=rng.normal(size=5)), "exactly D + 1 samples")
+    for _ in range(4):
+        D = int(rng.integers(1, 6))
+        N = int(rng.integers(D + 3, 40))
+        X = rng.normal(scale=rng.uniform(1, 5), size=(N, D))
+        yield Case(dict(X=X, y=X @ rng.normal(size=D) + rng.normal(scale=5)
+                        + rng.normal(scale=0.5, size=N)))
+
+
+def _multi_mistakes(got, expected, args):
+    if _close(got, np.roll(expected, -1)):
+        return "the bias should come first, in w[0], and the feature weights after it"
+    return None
+
+
+class _BiasFirstExercise(FunctionExercise):
+    """A function exercise whose result is (D + 1,) weights: a (D,) result lacks the bias."""
+
+    def _check_shape_and_dtype(self, got, expected):
+        message = super()._check_shape_and_dtype(got, expected)
+        if message and np.shape(got) == (expected.shape[0] - 1,):
+            message += ": the weight of the column of ones, the bias, is missing"
+        return message
+
+
+fit_multi = _BiasFirstExercise(
+    "fit_multi", fit_multi, chapter=CHAPTER,
+    prompt=("Write `fit_multi(X, y)`: the least-squares weights for data `X` (shape (N, D)) "
+            "and targets `y` (shape (N,)), with a bias. Add a column of ones in front of X and "
+            "solve the normal equations with `np.linalg.solve`. Return w of shape (D + 1,): "
+            "w[0] the bias, w[1:] the weights of the D features."),
+    hints=[
+        "The bias is the weight of a constant input x0 = 1: `np.column_stack([np.ones(len(X)), "
+        "X])` has shape (N, D + 1), and its first column is that input.",
+        "Minimising |y - Xb w|^2 gives the normal equations (Xb^T Xb) w = Xb^T y: a square "
+        "(D + 1) x (D + 1) system.",
+        "`np.linalg.solve(Xb.T @ Xb, Xb.T @ y)` solves it without computing an inverse.",
+    ],
+    cases=_multi_cases, returns="array", shape="(D + 1,)", dtype="floating",
+    rtol=1e-6, atol=1e-8, checks=[_unless_right(_multi_mistakes)],
+)
