@@ -1,0 +1,439 @@
+"""Chapter 3's exercises: the references pass, and typical mistakes fail with the right message.
+
+Every wrong answer below is one a reader is likely to write. Each must fail (or error)
+with a message that names the problem, and no message may give the expected answer away.
+The gradient references are themselves checked against centred differences.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from lazynb.activations import sigmoid, softmax
+from lazynb.data import load_mnist, one_hot
+from lazynb.exercises import ch03
+from lazynb.exercises.core import ExerciseFailed, FunctionExercise, Hint
+from lazynb.gradcheck import numerical_gradient, relative_error
+
+OPTIMISERS = [ch03.maximise_log, ch03.maximise_sin, ch03.minimise_on_segment]
+GRADIENTS = [ch03.grad_W2, ch03.grad_b2, ch03.grad_W1, ch03.grad_b1]
+CALLABLE_EXERCISES = OPTIMISERS + GRADIENTS
+ALL_EXERCISES = CALLABLE_EXERCISES + [ch03.mnist_with_biases]
+
+# What the optimisation exercises must never print: their optima.
+OPTIMA_TEXTS = {
+    "maximise_log": ["0.5", "1/2", "0.50"],
+    "maximise_sin": ["1.57", "pi/2", "π/2", "1.5708"],
+    "minimise_on_segment": ["(0, 1)", "(1, 0)", "(0.0, 1.0)", "(1.0, 0.0)", "(1, 0.0)"],
+}
+
+
+def _expected_texts(ex):
+    """Strings that would give away the reference's outputs on a gradient exercise's cases."""
+    texts = set()
+    for case in ex.cases(np.random.default_rng(ex.seed)):
+        expected = np.asarray(ex.reference(*case.args.values()))
+        for value in expected.ravel():
+            for text in (f"{value:.4g}", f"{value:.3f}", repr(float(value))):
+                if len(text.lstrip("-")) >= 5:  # long enough not to appear by chance
+                    texts.add(text)
+    return texts
+
+
+def assert_no_leak(ex, result):
+    if isinstance(ex, FunctionExercise):
+        texts = _expected_texts(ex)
+    else:
+        texts = OPTIMA_TEXTS.get(ex.name, [])
+    leaked = [t for t in texts if t in result.message]
+    assert not leaked, (leaked, result.message)
+
+
+def assert_fails(ex, answer, fragment, status="failed"):
+    result = ex.check(answer)
+    assert result.status == status, result
+    assert fragment in result.message, result.message
+    assert_no_leak(ex, result)
+    return result
+
+
+# ----------------------------------------------------------------- every exercise
+
+
+@pytest.mark.parametrize("ex", ALL_EXERCISES, ids=lambda ex: ex.name)
+def test_reference_passes(ex):
+    result = ex.check(ex.reference, strict=True)
+    assert result.status == "passed" and bool(result)
+    assert result.exercise == f"ch03.{ex.name}"
+
+
+@pytest.mark.parametrize("ex", CALLABLE_EXERCISES, ids=lambda ex: ex.name)
+def test_stub_is_not_attempted(ex):
+    def stub(*args):
+        raise NotImplementedError  # your code here
+
+    result = ex.check(stub)
+    assert result.status == "not attempted" and not result
+    assert f"ch03.{ex.name}.hint()" in result.message
+    with pytest.raises(ExerciseFailed):
+        ex.check(stub, strict=True)
+
+
+def test_prediction_stub_is_not_attempted():
+    ex = ch03.mnist_with_biases
+    for stub in (..., None):
+        result = ex.check(stub)
+        assert result.status == "not attempted", result
+        assert "ch03.mnist_with_biases.hint()" in result.message
+
+
+@pytest.mark.parametrize("ex", CALLABLE_EXERCISES, ids=lambda ex: ex.name)
+def test_raising_answer_is_an_error(ex):
+    def typo(*args):
+        return args[0] + undefined_name  # noqa: F821
+
+    result = ex.check(typo)
+    assert result.status == "error", result
+    assert "NameError: name 'undefined_name' is not defined" in result.message
+    assert "`return args[0] + undefined_name" in result.message
+    assert_no_leak(ex, result)
+
+
+@pytest.mark.parametrize("ex", CALLABLE_EXERCISES, ids=lambda ex: ex.name)
+def test_passing_a_value_instead_of_the_function_fails(ex):
+    result = ex.check(0.5)
+    assert result.status == "failed" and "your function itself" in result.message
+
+
+@pytest.mark.parametrize("ex", ALL_EXERCISES, ids=lambda ex: ex.name)
+def test_solution_shows_the_reference_def(ex):
+    code = str(ex.solution())
+    params = {"maximise_log": "x0, lr, steps", "maximise_sin": "x0, lr, steps",
+              "minimise_on_segment": "x0, lr, steps", "grad_W2": "Z, T, Y", "grad_b2": "T, Y",
+              "grad_W1": "X, Z, T, Y, W2", "grad_b1": "Z, T, Y, W2",
+              "mnist_with_biases": "hidden=32, lr=2.0, epochs=80, seed=0"}[ex.name]
+    assert f"def {ex.name}({params}):" in code
+    assert '"""' in code
+    assert "Exercise(" not in code  # only the function, not its wrapping
+
+
+@pytest.mark.parametrize("ex", ALL_EXERCISES, ids=lambda ex: ex.name)
+def test_hints(ex):
+    assert 2 <= len(ex.hints) <= 3
+    first = ex.hint(1)
+    assert isinstance(first, Hint) and first.level == 1 and first.text == ex.hints[0]
+    assert ex.hint().level == 2
+    assert ex.hint(10).level == len(ex.hints)
+    assert ex.prompt and f"ch03.{ex.name}" in repr(ex)
+    assert f"Exercise ch03.{ex.name}" in ex._repr_html_()
+
+
+# ----------------------------------------------------------------- maximise_log
+
+
+def _ascent(dJ, sign=1.0, extra=0):
+    def f(x0, lr, steps):
+        x = x0
+        for _ in range(steps + extra):
+            x = x + sign * lr * dJ(x)
+        return x
+    return f
+
+
+def test_maximise_log_correct_variants_pass():
+    ex = ch03.maximise_log
+
+    def descent_on_minus_J(x0, lr, steps):
+        x = np.array(x0)
+        for _ in range(steps):
+            x = x - lr * -(1 / x - 1 / (1 - x))
+        return x  # a 0-d array is fine
+
+    def numerical_slope(x0, lr, steps):  # a gradient method with a finite-difference slope
+        J = lambda x: math.log(x) + math.log(1 - x)
+        x = x0
+        for _ in range(steps):
+            x += lr * (J(x + 1e-6) - J(x - 1e-6)) / 2e-6
+        return x
+
+    for answer in (descent_on_minus_J, numerical_slope):
+        assert ex.check(answer), ex.check(answer)
+
+
+def test_maximise_log_typical_mistakes_fail():
+    ex = ch03.maximise_log
+    dJ = lambda x: 1 / x - 1 / (1 - x)
+    # Gradient descent where ascent is needed.
+    assert_fails(ex, _ascent(dJ, sign=-1.0), "went downhill")
+    # The learning rate forgotten.
+    assert_fails(ex, lambda x0, lr, steps: _ascent(dJ)(x0, 1.0, steps) if steps else x0,
+                 "ignored the learning rate")
+    # A wrong derivative (the chain rule's minus sign lost).
+    assert_fails(ex, _ascent(lambda x: 1 / x + 1 / (1 - x)), "Check your dJ/dx")
+    # One update too many.
+    assert_fails(ex, _ascent(dJ, extra=1), "with steps = 0 no update")
+    assert_fails(ex, lambda x0, lr, steps: _ascent(dJ)(x0, lr, steps + (steps > 0)), "made 2 updates")
+    # The answer typed in, no gradient method at all.
+    assert_fails(ex, lambda x0, lr, steps: 0.5, "with steps = 0 no update")
+    # The whole path returned.
+    def path(x0, lr, steps):
+        xs = [x0]
+        for _ in range(steps):
+            xs.append(xs[-1] + lr * dJ(xs[-1]))
+        return np.array(xs)
+    assert_fails(ex, path, "return its last entry")
+
+
+def test_maximise_log_leaving_the_domain_is_explained():
+    ex = ch03.maximise_log
+
+    def too_far(x0, lr, steps):  # a finite-difference slope with a step h far too large
+        J = lambda x: np.log(x) + np.log(1 - x)
+        x, h = x0, 1.0
+        for _ in range(steps):
+            x = x + lr * (J(x + h) - J(x - h)) / (2 * h)  # J outside (0, 1): nan, with a warning
+        return x
+
+    result = ex.check(too_far)
+    assert result.status == "failed"
+    assert "nan" in result.message and "left the interval (0, 1)" in result.message
+    assert "NumPy warned" in result.message
+    assert_no_leak(ex, result)
+
+
+# ----------------------------------------------------------------- maximise_sin
+
+
+def test_maximise_sin_typical_mistakes_fail():
+    ex = ch03.maximise_sin
+    assert ex.check(_ascent(math.cos))  # plain floats are fine
+    assert_fails(ex, _ascent(math.cos, sign=-1.0), "went downhill")
+    assert_fails(ex, _ascent(math.sin), "Check your dJ/dx")  # sin for its own derivative
+    assert_fails(ex, lambda x0, lr, steps: math.pi / 2, "with steps = 0 no update")
+    assert_fails(ex, lambda x0, lr, steps: None, "forget to `return`")
+    # Two updates per step (e.g. the update written twice in the loop).
+    assert_fails(ex, lambda x0, lr, steps: _ascent(math.cos)(x0, lr, 2 * steps), "made 2 updates")
+
+
+def test_maximise_sin_does_not_reach_the_maximum():
+    ex = ch03.maximise_sin
+
+    def stops_early(x0, lr, steps):  # the loop ends after at most 5 updates
+        return _ascent(math.cos)(x0, lr, min(steps, 5))
+
+    result = assert_fails(ex, stops_early, "not the maximum yet")
+    assert "slope dJ/dx" in result.message
+
+
+# ----------------------------------------------------------------- minimise_on_segment
+
+
+def _segment(sign=-1.0, clip=True):
+    def f(x0, lr, steps):
+        x = x0
+        for _ in range(steps):
+            x = x + sign * lr * (2 - 4 * x)
+            if clip:
+                x = float(np.clip(x, 0, 1))
+        return x, 1 - x
+    return f
+
+
+def test_minimise_on_segment_correct_variants_pass():
+    ex = ch03.minimise_on_segment
+
+    def projected_2d(x0, lr, steps):  # descent in the plane, then back onto the segment
+        p = np.array([x0, 1 - x0])
+        for _ in range(steps):
+            p = p - lr * np.array([-2 * p[0], -2 * p[1]])  # gradient of 1 - x^2 - y^2
+            p = p - (p.sum() - 1) / 2                       # onto the line x + y = 1
+            p = np.clip(p, 0, 1)
+            p = p / p.sum()
+        return p
+
+    for answer in (_segment(), projected_2d):
+        assert ex.check(answer), ex.check(answer)
+
+
+def test_minimise_on_segment_stationary_point_is_rejected():
+    ex = ch03.minimise_on_segment
+    # Ascent on J along the segment converges to (1/2, 1/2): the maximum.
+    result = assert_fails(ex, _segment(sign=+1.0), "ended at (1/2, 1/2)")
+    assert "maximum, not the minimum" in result.message
+    # Jumping to the stationary point directly, after the start is handled.
+    assert_fails(ex, lambda x0, lr, steps: (0.5, 0.5) if steps else (x0, 1 - x0),
+                 "a maximum, not the minimum")
+
+
+def test_minimise_on_segment_typical_mistakes_fail():
+    ex = ch03.minimise_on_segment
+    # No clipping: x runs past the end of the segment.
+    assert_fails(ex, _segment(clip=False), "left the square")
+
+    # Descent in the plane with each coordinate clipped, but never put back on x + y = 1.
+    def off_the_line(x0, lr, steps):
+        x, y = x0, 1 - x0
+        for _ in range(steps):
+            x, y = np.clip(x + lr * 2 * x, 0, 1), np.clip(y + lr * 2 * y, 0, 1)
+        return x, y
+
+    assert_fails(ex, off_the_line, "off the line x + y = 1")
+    # Only x returned.
+    assert_fails(ex, lambda x0, lr, steps: _segment()(x0, lr, steps)[0], "two numbers (x, y)")
+    # An answer typed in.
+    assert_fails(ex, lambda x0, lr, steps: (0.0, 1.0), "with steps = 0 no update")
+
+    # Jumping to the nearer end of the segment: right in the end, but not a gradient method.
+    def jump(x0, lr, steps):
+        x = x0 if steps == 0 else float(x0 > 0.5)
+        return x, 1 - x
+
+    assert_fails(ex, jump, "rather than jumping")
+    # A step that raises J (reached directly: ascent from x0 = 0.3 is caught earlier, at (1/2, 1/2)).
+    message = ex.judge((0.31, 0.69), ch03.Probe(0.3, 0.01, 1, "step"), [])
+    assert "went uphill" in message
+
+
+# ----------------------------------------------------------------- backpropagation
+
+
+def _full_network(seed, N=5, D=4, M=3, K=3):
+    rng = np.random.default_rng(seed)
+    p = dict(W1=rng.normal(size=(D, M)), b1=rng.normal(size=M), W2=rng.normal(size=(M, K)),
+             b2=rng.normal(size=K))
+    X = rng.normal(size=(N, D))
+    T = np.eye(K)[rng.integers(0, K, size=N)]
+    return p, X, T
+
+
+def _cost(p, X, T):
+    Y = softmax(sigmoid(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"])
+    return -np.mean(np.sum(T * np.log(Y), axis=1))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reference_gradients_match_centred_differences(seed):
+    p, X, T = _full_network(seed, N=3 + seed, D=2 + seed, M=4, K=3 + seed % 2)
+    Z = sigmoid(X @ p["W1"] + p["b1"])
+    Y = softmax(Z @ p["W2"] + p["b2"])
+    analytic = {"W2": ch03.grad_W2.reference(Z, T, Y), "b2": ch03.grad_b2.reference(T, Y),
+                "W1": ch03.grad_W1.reference(X, Z, T, Y, p["W2"]),
+                "b1": ch03.grad_b1.reference(Z, T, Y, p["W2"])}
+    for name, grad in analytic.items():
+        numeric = numerical_gradient(lambda v, name=name: _cost({**p, name: v}, X, T),
+                                     p[name].copy())
+        assert relative_error(grad, numeric) < 1e-6, name
+
+
+def test_grad_W2_typical_mistakes_fail():
+    ex = ch03.grad_W2
+    assert ex.check(lambda Z, T, Y: np.dot(Z.T, Y - T) / Z.shape[0])
+    assert_fails(ex, lambda Z, T, Y: Z.T @ (Y - T), "N times too large")
+    assert_fails(ex, lambda Z, T, Y: Z.T @ (T - Y) / len(T), "wrong sign")
+    assert_fails(ex, lambda Z, T, Y: Z.T @ ((Y - T) * Y * (1 - Y)) / len(T), "softmax derivative")
+    # (Y - T).T @ Z is the transpose: shape (K, M) on the first case.
+    assert_fails(ex, lambda Z, T, Y: (Y - T).T @ Z / len(T), "shape should be (M, K) = (3, 5)")
+
+
+def test_grad_b2_typical_mistakes_fail():
+    ex = ch03.grad_b2
+    assert ex.check(lambda T, Y: np.mean(Y - T, axis=0))  # the mean over samples is right
+    assert_fails(ex, lambda T, Y: (Y - T).sum(axis=0), "N times too large")
+    assert_fails(ex, lambda T, Y: (Y - T).sum(axis=1) / len(T), "shape should be (K,) = (5,), got (6,)")
+    assert_fails(ex, lambda T, Y: (Y - T).sum(axis=0, keepdims=True) / len(T),
+                 "shape should be (K,) = (5,), got (1, 5)")
+    assert_fails(ex, lambda T, Y: (T - Y).mean(axis=0), "wrong sign")
+
+
+def _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: Z * (1 - Z), W=lambda W2: W2.T):
+    return (Y - T) @ W(W2) / len(T) * deriv(Z)
+
+
+def test_grad_W1_typical_mistakes_fail():
+    ex = ch03.grad_W1
+    assert ex.check(lambda X, Z, T, Y, W2: np.einsum("nd,nm->dm", X, _grad_A1(X, Z, T, Y, W2)))
+    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1),
+                 "forgot the hidden layer's sigmoid")
+    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2,
+                                                           deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z))),
+                 "Z is already the sigmoid's output")
+    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2) * len(T),
+                 "N times too large")
+    assert_fails(ex, lambda X, Z, T, Y, W2: -X.T @ _grad_A1(X, Z, T, Y, W2), "wrong sign")
+    # W2 where W2.T is needed: cannot multiply on the first case (K = 5, M = 3) ...
+    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, W=lambda W2: W2),
+                 "raised ValueError", status="error")
+
+    # ... and a reader whose code runs only on square W2 is caught there, on the values.
+    def transposed_when_square(X, Z, T, Y, W2):
+        W = (lambda W2: W2) if W2.shape[0] == W2.shape[1] else (lambda W2: W2.T)
+        return X.T @ _grad_A1(X, Z, T, Y, W2, W=W)
+
+    result = assert_fails(ex, transposed_when_square, "W2 transposed")
+    assert "square weight matrices" in result.message
+    # The product in the wrong order: (M, D) instead of (D, M).
+    assert_fails(ex, lambda X, Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).T @ X,
+                 "shape should be (D, M) = (4, 3), got (3, 4)")
+
+
+def test_grad_b1_typical_mistakes_fail():
+    ex = ch03.grad_b1
+    X = None
+    assert ex.check(lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=0))
+    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1).sum(axis=0),
+                 "forgot the hidden layer's sigmoid")
+    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=1),
+                 "shape should be (M,) = (3,), got (6,)")
+    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=0) * len(T),
+                 "N times too large")
+    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2,
+                                                  deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z))).sum(axis=0),
+                 "Z is already the sigmoid's output")
+
+
+# ----------------------------------------------------------------- mnist_with_biases
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    X, y = load_mnist("train", warn=False)
+    X_test, y_test = load_mnist("test", warn=False)
+    return X, y, X_test, y_test
+
+
+def test_mnist_right_predictions_pass(mnist):
+    ex = ch03.mnist_with_biases
+    _, _, _, y_test = mnist
+    result = ex.check(y_test.copy())  # perfect predictions
+    assert result and "100.0%" in result.message
+    assert ex.check(y_test.astype(np.float64))  # whole-number floats are digits too
+    assert ex.check(list(y_test))
+
+
+def test_mnist_typical_mistakes_fail(mnist):
+    ex = ch03.mnist_with_biases
+    X, y, X_test, y_test = mnist
+    rng = np.random.default_rng(0)
+    # The network's output instead of the digits.
+    probs = one_hot(y_test, 10) * 0.9 + 0.01
+    assert_fails(ex, probs, "argmax(axis=1)")
+    # Predictions for the training images.
+    assert_fails(ex, y.copy(), "of the training split")
+    # An untrained network: about one in ten right.
+    result = assert_fails(ex, rng.integers(0, 10, size=len(y_test)), "asks for at least 85%")
+    assert "Train for more epochs" in result.message
+    # Fractions, labels shifted to 1..10, a function.
+    assert_fails(ex, y_test + 0.5, "whole numbers")
+    assert_fails(ex, y_test + 1, "must lie in 0..9")
+    assert_fails(ex, lambda X: y_test, "not a function")
+    assert_fails(ex, "seven", "array of predicted digits")
+    assert_fails(ex, y_test[:, None], "1-D array")
+
+
+def test_mnist_reference_is_trained_lazily_and_kept():
+    ex = ch03.PredictionExercise("demo", lambda: np.zeros(3, dtype=int), min_rate=0.5,
+                                 prompt="p", hints=["h"], chapter="ch03")
+    assert ex._reference is None
+    first = ex.reference
+    assert ex.reference is first and first.shape == (3,)

@@ -1,0 +1,163 @@
+"""Our NumPy optimisers match Keras 3's step for step on the same gradients.
+
+Each case feeds the same 20 seeded random gradients to a Keras optimiser (on
+``keras.Variable``s) and to ours (on NumPy arrays laid out like MLP layers) and
+compares the parameters after every step: in float64 to ~1e-12, in float32 to
+float32 precision.
+
+Where Keras writes a rule differently from the e-book (read in
+``keras/src/optimizers/*.py``, Keras 3.15), ``Class.like_keras(...)`` selects
+the Keras variant; the differences, each demonstrated below:
+
+* **SGD with momentum**: the same rule as the e-book, ``v <- mu v - lr g; w <- w + v``.
+  **Nesterov** (``nesterov=True``): ``w <- w + mu v - lr g`` with the new v, which
+  is our :class:`Nesterov` (the look-ahead form), so no flag is needed.
+* **Adagrad**: the cache starts at ``initial_accumulator_value=0.1`` (the e-book: 0)
+  and epsilon sits inside the root, ``lr g / sqrt(c + eps)`` with eps = 1e-7
+  (the e-book: ``sqrt(c) + eps``, eps = 1e-10): ``initial_accumulator=0.1,
+  eps_inside_sqrt=True``. The difference is large in the first steps.
+* **RMSprop**: epsilon inside the root, ``sqrt(c + eps)``, eps = 1e-7; with
+  ``momentum`` the increment ``lr g / sqrt(c + eps)`` is accumulated, ``m <- mu m + inc;
+  w <- w - m``; ``centered=True`` uses ``c - a^2``, a the mean gradient.
+* **Adam**: ``w <- w - lr_t m / (sqrt(v) + eps)`` with ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``,
+  i.e. epsilon added to sqrt(v) rather than to sqrt(v_hat): our ``eps_hat=True``.
+* **float32 hyper-parameters**: even for float64 variables Keras keeps the learning
+  rate in a float32 variable, and casts SGD's momentum, Adagrad's initial
+  accumulator and Adam's betas (in the bias corrections) through float32
+  tensors; ``like_keras`` rounds the same numbers, which takes the float64
+  agreement from ~1e-7 to ~1e-15.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop,
+                               exponential_decay, inverse_decay, step_decay)
+
+pytest.importorskip("tensorflow")
+
+SHAPES = [(4, 3), (3,)]
+STEPS = 20
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from lazynb.repro import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    return keras
+
+
+def _gradients(seed, dtype):
+    rng = np.random.default_rng(seed)
+    out = []
+    for step in range(STEPS):
+        gs = [rng.standard_normal(s) * rng.choice([0.01, 1.0, 10.0]) for s in SHAPES]
+        gs[1][0] = 0.0 if step % 3 == 0 else gs[1][0]  # zero gradients now and then
+        out.append([g.astype(dtype) for g in gs])
+    return out
+
+
+def _paths(keras, keras_opt, ours, dtype, seed=0):
+    """Parameters after every step: (keras_path, our_path, start), each a list of arrays per step."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed + 1)
+    start = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+    kvars = [keras.Variable(a, dtype=dtype) for a in start]
+    params = [{"W": start[0].copy(), "b": start[1].copy()}]
+    kpath, opath = [], []
+    for gs in _gradients(seed, dtype):
+        keras_opt.apply_gradients(zip([tf.constant(g) for g in gs], kvars))
+        ours.step(params, [{"W": gs[0], "b": gs[1]}])
+        kpath.append([v.numpy() for v in kvars])
+        opath.append([params[0]["W"].copy(), params[0]["b"].copy()])
+    return kpath, opath, start
+
+
+CASES = {
+    "sgd": (lambda K: K.SGD(0.05), lambda: SGD.like_keras(0.05)),
+    "momentum": (lambda K: K.SGD(0.05, momentum=0.9), lambda: SGD.like_keras(0.05, 0.9)),
+    "nesterov": (lambda K: K.SGD(0.05, momentum=0.9, nesterov=True),
+                 lambda: SGD.like_keras(0.05, 0.9, nesterov=True)),
+    "adagrad": (lambda K: K.Adagrad(0.1), lambda: AdaGrad.like_keras(0.1)),
+    "adagrad-custom": (lambda K: K.Adagrad(0.3, initial_accumulator_value=0.01, epsilon=1e-4),
+                       lambda: AdaGrad.like_keras(0.3, 0.01, 1e-4)),
+    "rmsprop": (lambda K: K.RMSprop(0.01), lambda: RMSprop.like_keras(0.01)),
+    "rmsprop-momentum": (lambda K: K.RMSprop(0.01, rho=0.8, momentum=0.9),
+                         lambda: RMSprop.like_keras(0.01, rho=0.8, momentum=0.9)),
+    "rmsprop-centered": (lambda K: K.RMSprop(0.01, momentum=0.5, centered=True),
+                         lambda: RMSprop.like_keras(0.01, momentum=0.5, centered=True)),
+    "adam": (lambda K: K.Adam(0.01), lambda: Adam.like_keras(0.01)),
+    "adam-custom": (lambda K: K.Adam(0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+                    lambda: Adam.like_keras(0.02, 0.8, 0.99, 1e-3)),
+}
+
+
+def test_like_keras_picks_the_matching_class():
+    assert type(SGD.like_keras(0.1)) is SGD
+    assert type(SGD.like_keras(0.1, 0.9)) is Momentum
+    assert type(SGD.like_keras(0.1, 0.9, nesterov=True)) is Nesterov
+    a = AdaGrad.like_keras()
+    assert a.eps_inside_sqrt and a.eps == 1e-7 and a.initial_accumulator == pytest.approx(0.1)
+    assert RMSprop.like_keras().eps_inside_sqrt and Adam.like_keras().eps_hat
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_float64_step_for_step(keras, case):
+    make_keras, make_ours = CASES[case]
+    kpath, opath, _ = _paths(keras, make_keras(keras.optimizers), make_ours(), np.float64)
+    for step, (k, o) in enumerate(zip(kpath, opath)):
+        for kk, oo in zip(k, o):
+            np.testing.assert_allclose(oo, kk, rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
+
+
+@pytest.mark.parametrize("case", ["momentum", "adagrad", "rmsprop-centered", "adam"])
+def test_float32_step_for_step(keras, case):
+    """float32: both round every operation; compare to the distance the weights travelled."""
+    make_keras, make_ours = CASES[case]
+    kpath, opath, start = _paths(keras, make_keras(keras.optimizers), make_ours(), np.float32)
+    assert all(o.dtype == np.float32 for o in opath[-1])
+    for k, o in zip(kpath, opath):
+        moved = max(float(np.max(np.abs(kk - s))) for kk, s in zip(k, start))
+        diff = max(float(np.max(np.abs(kk - oo))) for kk, oo in zip(k, o))
+        # Adam's bias correction is done in float64 by us and in float32 by Keras: a few ulp.
+        assert diff <= 1e-5 * moved + 1e-7, (diff, moved)
+
+
+def _final_gap(keras, keras_opt, ours):
+    kpath, opath, _ = _paths(keras, keras_opt, ours, np.float64)
+    return max(float(np.max(np.abs(k - o) / (np.abs(k) + 1e-12))) for k, o in zip(kpath[-1], opath[-1]))
+
+
+def test_documented_differences_are_real(keras):
+    """Without like_keras the e-book forms differ from Keras's: the flags matter."""
+    K = keras.optimizers
+    # AdaGrad: cache starting at 0 with eps outside the root vs 0.1 inside
+    assert _final_gap(keras, K.Adagrad(0.1), AdaGrad(0.1)) > 1e-2
+    # RMSprop: sqrt(c) + eps vs sqrt(c + eps) (visible with a large eps)
+    assert _final_gap(keras, K.RMSprop(0.01, epsilon=1e-2), RMSprop(0.01, eps=1e-2)) > 1e-4
+    # Adam: eps added to sqrt(v_hat) (the paper's rule) vs to sqrt(v) (Keras)
+    assert _final_gap(keras, K.Adam(0.01, epsilon=1e-2), Adam(0.01, eps=1e-2)) > 1e-4
+    # Keras's float32 learning rate: SGD(0.1) on float64 variables uses 0.10000000149...
+    assert _final_gap(keras, K.SGD(0.1), SGD(0.1)) > 1e-10
+    assert _final_gap(keras, K.SGD(0.1), SGD(float(np.float32(0.1)))) < 1e-14
+
+
+@pytest.mark.parametrize("schedule", [step_decay(0.1, 3), inverse_decay(0.1, 0.5),
+                                      exponential_decay(0.1, 0.2)], ids=repr)
+def test_schedules_match_keras_schedules(keras, schedule):
+    ks = schedule.to_keras()
+    for t in range(12):
+        assert float(ks(t)) == pytest.approx(schedule(t), rel=1e-6)
+    # and an optimiser driven by it: Keras feeds the iteration count from 0, as ours does
+    kpath, opath, _ = _paths(keras, keras.optimizers.SGD(learning_rate=ks), SGD(schedule),
+                             np.float64)
+    for k, o in zip(kpath, opath):
+        for kk, oo in zip(k, o):
+            np.testing.assert_allclose(oo, kk, rtol=1e-6, atol=1e-7)  # float32 schedule values
+    assert math.isclose(SGD(schedule).learning_rate, 0.1)
