@@ -1,0 +1,119 @@
+"""Chapter 5's exercises: the reference passes, stubs and crashes are reported, typical mistakes fail."""
+
+import numpy as np
+import pytest
+
+from lazynb.exercises import ch05
+from lazynb.exercises.core import ExerciseFailed
+
+EXERCISES = [ch05.momentum_update, ch05.rmsprop_update, ch05.inverse_decay, ch05.l2_gradient,
+             ch05.dropout_forward]
+
+
+def _expected_texts(ex):
+    texts = set()
+    for case in ex.cases(np.random.default_rng(ex.seed)):
+        for value in np.asarray(ex.reference(*case.args.values())).ravel():
+            for text in (f"{value:.4g}", f"{value:.3f}", repr(float(value))):
+                if len(text.lstrip("-")) >= 5:
+                    texts.add(text)
+    return texts
+
+
+def assert_fails(ex, answer, fragment, status="failed"):
+    result = ex.check(answer)
+    assert result.status == status, result
+    assert fragment in result.message, result.message
+    leaked = [t for t in _expected_texts(ex) if t in result.message]
+    assert not leaked, (leaked, result.message)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_reference_passes(ex):
+    assert ex.check(ex.reference, strict=True).status == "passed"
+    assert ex.qualname == f"ch05.{ex.name}"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_stub_is_not_attempted(ex):
+    def stub(*args):
+        raise NotImplementedError  # your code here
+
+    assert ex.check(stub).status == "not attempted"
+    with pytest.raises(ExerciseFailed):
+        ex.check(stub, strict=True)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_raising_answer_is_an_error(ex):
+    def typo(*args):
+        return undefined_name  # noqa: F821
+
+    assert_fails(ex, typo, "NameError", status="error")
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_hints_and_solution(ex):
+    assert len(ex.hints) >= 2 and ex.hint(1).level == 1
+    assert f"def {ex.name}(" in str(ex.solution())
+
+
+# --------------------------------------------------------------- typical mistakes
+
+def test_momentum_wrong_answers():
+    ex = ch05.momentum_update
+    assert_fails(ex, lambda w, v, g, lr, mu: np.stack([w + v, mu * v - lr * g]), "values differ")
+    assert_fails(ex, lambda w, v, g, lr, mu: np.stack([w - lr * g, mu * v - lr * g]), "values differ")
+    assert_fails(ex, lambda w, v, g, lr, mu: w + mu * v - lr * g, "shape")  # forgot the velocity
+
+
+def test_rmsprop_wrong_answers():
+    ex = ch05.rmsprop_update
+
+    def no_one_minus(w, c, g, lr, d, eps=1e-8):
+        c = d * c + g * g
+        return np.stack([w - lr * g / (np.sqrt(c) + eps), c])
+
+    def old_cache(w, c, g, lr, d, eps=1e-8):
+        return np.stack([w - lr * g / (np.sqrt(c) + eps), d * c + (1 - d) * g * g])
+
+    def no_sqrt(w, c, g, lr, d, eps=1e-8):
+        c = d * c + (1 - d) * g * g
+        return np.stack([w - lr * g / (c + eps), c])
+
+    for wrong in (no_one_minus, old_cache, no_sqrt):
+        assert_fails(ex, wrong, "values differ")
+
+
+def test_inverse_decay_wrong_answers():
+    ex = ch05.inverse_decay
+    assert_fails(ex, lambda A, k, t: A / (k * t), "NaN or infinity")      # no + 1 (t = 0 -> inf)
+    assert_fails(ex, lambda A, k, t: A / (k * (t + 1)), "initial rate A")
+    assert_fails(ex, lambda A, k, t: A * (k * t + 1), "must not grow")
+    assert_fails(ex, lambda A, k, t: A * np.exp(-k * t), "values differ")  # exponential decay
+
+
+def test_l2_wrong_answers():
+    ex = ch05.l2_gradient
+    assert_fails(ex, lambda gW, W, lam: gW + lam * W, "values differ")      # the 1/2 convention
+    assert_fails(ex, lambda gW, W, lam: 2 * lam * W, "values differ")       # forgot the data term
+    assert_fails(ex, lambda gW, W, lam: gW + lam * np.sign(W), "values differ")  # that is L1
+
+
+def test_dropout_wrong_answers():
+    ex = ch05.dropout_forward
+    assert_fails(ex, lambda X, m, p: X * m, "values differ")                # not inverted
+    assert_fails(ex, lambda X, m, p: X * m * p, "values differ")            # scaled the wrong way
+    assert_fails(ex, lambda X, m, p: X * (1 - m) / p, "exactly 0")          # mask inverted
+    assert_fails(ex, lambda X, m, p: X / p, "exactly 0")                    # ignored the mask
+
+
+def test_answers_must_not_change_inputs():
+    def in_place(w, v, g, lr, mu):
+        v *= mu
+        v -= lr * g
+        return np.stack([w + v, v])
+
+    result = ch05.momentum_update.check(in_place)
+    assert result.status == "failed"
+    assert "modif" in result.message.lower() or "chang" in result.message.lower(), result.message
