@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make book   - install into .venv (first time) and build the site into _build/html
 #   make test   - install into .venv (first time) and run every test, notebooks included
+#   make browser-test - after `make book`: drive headless Chromium over _build/html
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,7 +10,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Keep TensorFlow's C++ start-up quiet in every kernel these targets start.
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: book test install clean
+.PHONY: book test browser-test install clean
 
 install: $(STAMP)
 
@@ -27,6 +28,15 @@ book: $(STAMP)
 test: $(STAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test set-up is broken" >&2; exit 1; fi; \
+	exit $$rc
+
+# The built site in a real browser: needs `make book` first and Chromium
+# (apt-get install chromium). Screenshots go to _build/screenshots/. Tests whose
+# prerequisites are missing are skipped with the reason, or fail where
+# BROWSER_TESTS_REQUIRED=1 (CI).
+browser-test: $(STAMP)
+	@$(BIN)/python -m pytest tests/browser -rs; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no browser tests: the test set-up is broken" >&2; exit 1; fi; \
 	exit $$rc
 
 clean:
