@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -72,3 +73,29 @@ def test_requirements_are_ranges_not_pins():
         assert any(r.startswith(name) for r in reqs), f"{name} missing from requirements.txt"
     jb = next(r for r in reqs if r.startswith("jupyter-book"))
     assert "<2" in jb, "jupyter-book 2.x cannot build offline: keep it below 2"
+
+
+# Colab readiness: a notebook opened alone (Colab, a download) has only the installed
+# package, not the repository around it.
+_REPO_COUPLING = re.compile(r"sys\.path|os\.chdir|\.\./|__file__|Path\.cwd\(\)|(?<![\w.])open\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_notebook_needs_only_the_installed_package(path):
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        src = "".join(cell["source"])
+        hit = _REPO_COUPLING.search(src)
+        assert hit is None, (
+            f"cell {i} of {path.name} uses {hit.group(0)!r}: read data and files through lazynb, "
+            "so that the notebook runs on Colab after `pip install lazynb` alone"
+        )
+
+
+def test_every_notebook_starts_with_the_same_setup_cell():
+    sync = _load_sync()
+    want = sync.setup_cell_source(sync.repository_url())
+    firsts = {"".join(json.loads(p.read_text())["cells"][0]["source"]) for p in NOTEBOOKS}
+    assert firsts == {want}
