@@ -413,8 +413,8 @@ class MLP:
     ----------
     hidden : sizes of the hidden layers, e.g. ``(300,)`` or ``(100, 50)``; an
         int means one layer; ``()`` gives logistic / softmax regression.
-    activation : hidden activation, one of ``ACTIVATIONS`` ("relu", "leaky_relu",
-        "tanh", "sigmoid", "identity").
+    activation : hidden activation, one of ``ACTIVATIONS`` ("relu", "leaky_relu"
+        with slope 0.01, "tanh", "sigmoid", "identity").
     output : "softmax" (K classes), "sigmoid" (binary or K independent labels)
         or "identity" (regression), each with its loss (see the module docstring).
     lr : learning rate.
