@@ -290,3 +290,22 @@ def test_predictions_agree():
     assert np.array_equal(b.predict(X), a.predict(X))
     assert b.score(X, y) == a.score(X, y)
     np.testing.assert_allclose(b.to_numpy().predict_proba(X), a.predict_proba(X), rtol=1e-10)
+
+
+def test_functional_pieces_refuse_bad_input_like_numpy():
+    params = init_params([3, 4, 2], seed=0)
+    X, T = np.ones((5, 3), np.float32), np.eye(2, dtype=np.float32)[[0, 1, 0, 1, 1]]
+    with pytest.raises(ValueError, match="X has 4 features per sample but the first layer expects 3"):
+        tf_forward(params, np.ones((5, 4)))
+    with pytest.raises(ValueError, match=r"T must have shape \(5, 2\)"):
+        tf_loss(params, X, T[:, :1])
+    with pytest.raises(ValueError, match="sum to 1"):
+        tf_gradients(params, X, T * 0.5)
+    with pytest.raises(TypeError, match="list of layers"):
+        tf_forward(params[0], X)
+    with pytest.raises(ValueError, match="sizes must chain"):
+        tf_forward([params[0], params[0]], X)
+    with pytest.raises(TypeError, match="arrays, tensors or variables"):
+        tf_forward([{"W": [[1.0]]}], X)
+    with pytest.raises(ValueError, match="unknown activation"):
+        tf_forward(params, X, activation="swish")
