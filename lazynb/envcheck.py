@@ -55,7 +55,7 @@ REQUIREMENTS = (
     Requirement("Matplotlib", "matplotlib", "3.7", "4", True, "every figure"),
     Requirement("TensorFlow", "tensorflow", "2.16", "3", True, "chapters 4 and 5"),
     Requirement("Keras", "keras", "3.0", "4", True, "chapters 4 and 5 (comes with TensorFlow)"),
-    Requirement("PyTensor", "pytensor", None, None, False,
+    Requirement("PyTensor", "pytensor", "2.20", "4", False,
                 "the Theano listings of chapter 4 (Theano's maintained successor)"),
     Requirement("ipywidgets", "ipywidgets", "8", "9", False, "the sliders (Jupyter and Colab)"),
 )
