@@ -174,7 +174,13 @@ def test_colab_link_opens_this_notebook(site, open_page, path):
 
 def test_search_finds_chapter_3(site, open_page):
     page = open_page("search.html?q=backpropagation", settle=False).page
-    page.locator("#search-results ul.search li a").first.wait_for(timeout=15000)
+    # Sphinx lists results one by one and writes the summary line when it has
+    # finished: wait for that line, then read the whole list.
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results .search-summary');"
+        " return s !== null && /found \\d+ page/.test(s.innerText); }",
+        timeout=30000,
+    )
     hrefs = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert any(h.split("#")[0] == "chapters/03_backprop/backprop.html" for h in hrefs), hrefs
     summary = page.locator("#search-results .search-summary").inner_text()
