@@ -36,6 +36,7 @@ Importing this module imports TensorFlow (quietly, through
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 
@@ -420,7 +421,7 @@ class TFMLP:
                        progress=self.progress)
 
     def _scope(self):
-        return tf.device(self._device) if self._device else _NullScope()
+        return tf.device(self._device) if self._device else contextlib.nullcontext()
 
     def _to_device(self, arr: np.ndarray):
         """``arr`` as a tensor on the model's device, copied there once (not once per epoch).
@@ -537,14 +538,23 @@ class TFMLP:
             self._use_jit = False
             return self._epoch_fn()(self._layers, *args)
 
-    def _stats(self, X, T):
-        """Mean cost and error rate (None for identity) on device tensors X: (N, D), T: (N, K)."""
-        fn = _shared_eval("stats", self.activation, self.output, self._device)
+    def _chunks(self, X, T) -> list:
+        """Device tensors X: (N, D), T: (N, K) cut once into row blocks of at most _CHUNK rows
+        (slicing an eager tensor costs about a millisecond: not something to redo every epoch)."""
         N = int(X.shape[0])
-        total, wrong = 0.0, 0
+        if N <= _CHUNK:
+            return [(X, T)]
         with self._scope():
-            for s in range(0, N, _CHUNK):
-                c, w = fn(self._layers, X[s:s + _CHUNK], T[s:s + _CHUNK])
+            return [(X[s:s + _CHUNK], T[s:s + _CHUNK]) for s in range(0, N, _CHUNK)]
+
+    def _stats(self, chunks) -> tuple:
+        """Mean cost and error rate (None for identity) over the row blocks of :meth:`_chunks`."""
+        fn = _shared_eval("stats", self.activation, self.output, self._device)
+        N, total, wrong = 0, 0.0, 0
+        with self._scope():
+            for Xc, Tc in chunks:
+                c, w = fn(self._layers, Xc, Tc)
+                N += int(Xc.shape[0])
                 total += float(c)
                 wrong += int(w)
         return total / N, (wrong / N if self.output != "identity" else None)
@@ -563,7 +573,7 @@ class TFMLP:
         optimizer = _check_optimizer(self.optimizer)
         self._use_jit = bool(_check_jit(self.jit_compile))
         self._device = _check_device(self.device)
-        for k in ("history_", "n_iter_"):
+        for k in ("variables_", "history_", "n_iter_"):  # as MLP: a failed fit leaves no model
             self.__dict__.pop(k, None)
         X = self._as_inputs(X, check_features=False)  # a new fit may change D
         N, D = X.shape
@@ -611,8 +621,9 @@ class TFMLP:
         pad = n_batches * B - N
         with self._scope():
             Xt, Tt = self._to_device(X), self._to_device(T)
-            Xvt, Tvt = ((self._to_device(Xv), self._to_device(Tv)) if X_val is not None
-                        else (None, None))
+            train_chunks = self._chunks(Xt, Tt) if spec.monitor == "full" else None
+            val_chunks = (self._chunks(self._to_device(Xv), self._to_device(Tv))
+                          if X_val is not None else None)
             lr = tf.constant(spec.lr, dtype=Xt.dtype)
             last = tf.constant(B - pad, tf.int32)
         bar = ProgressBar(spec.epochs, prefix="epoch") if spec.progress else None
@@ -632,7 +643,7 @@ class TFMLP:
                 if spec.record_every_iteration:
                     h["iter_cost"].extend(costs.tolist())
                 if spec.monitor == "full":
-                    cost, err = self._stats(Xt, Tt)
+                    cost, err = self._stats(train_chunks)
                 else:
                     sizes = np.full(n_batches, B)
                     sizes[-1] = B - pad
@@ -643,7 +654,7 @@ class TFMLP:
                 h["iterations"].append(self.n_iter_)
                 h["time"].append(elapsed)
                 if X_val is not None:
-                    vc, ve = self._stats(Xvt, Tvt)
+                    vc, ve = self._stats(val_chunks)
                     h["val_cost"].append(vc)
                     if classify:
                         h["val_error"].append(ve)
@@ -713,10 +724,3 @@ class TFMLP:
                              "for output='identity' use score (R^2)")
         return 1.0 - self.score(X, y)
 
-
-class _NullScope:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
