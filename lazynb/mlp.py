@@ -42,7 +42,7 @@ from .data.utils import _rng, one_hot
 from .losses import _bce_with_logits
 from .progress import ProgressBar
 
-__all__ = ["OUTPUTS", "init_params", "forward", "backward", "loss", "MLP"]
+__all__ = ["OUTPUTS", "init_params", "forward", "backward", "loss", "new_history", "MLP"]
 
 OUTPUTS = ("softmax", "sigmoid", "identity")
 """The output layers (each paired with its loss, see the module docstring)."""
@@ -406,6 +406,26 @@ def _check_bool(value, name: str) -> bool:
     return bool(value)
 
 
+
+def new_history(output: str, *, validation: bool, every_iteration: bool) -> dict:
+    """The empty per-epoch history both backends fill (``MLP`` and ``lazynb.tf_mlp.TFMLP``).
+
+    Keys: "cost", "iterations", "time"; "error" for classification outputs;
+    "val_cost" (and "val_error") with validation data; "iter_cost" when every
+    iteration's cost is recorded.
+    """
+    classify = output != "identity"
+    h = {"cost": [], "iterations": [], "time": []}
+    if classify:
+        h["error"] = []
+    if validation:
+        h["val_cost"] = []
+        if classify:
+            h["val_error"] = []
+    if every_iteration:
+        h["iter_cost"] = []
+    return h
+
 class MLP:
     """A fully connected network trained by gradient descent, with one ``fit`` / ``predict`` API.
 
@@ -567,15 +587,8 @@ class MLP:
                                    use_bias=self.use_bias)
         grads = [{k: np.empty_like(v) for k, v in p.items()} for p in self.params_]
         classify = self.output != "identity"
-        h = {"cost": [], "iterations": [], "time": []}
-        if classify:
-            h["error"] = []
-        if X_val is not None:
-            h["val_cost"] = []
-            if classify:
-                h["val_error"] = []
-        if self.record_every_iteration:
-            h["iter_cost"] = []
+        h = new_history(self.output, validation=X_val is not None,
+                        every_iteration=self.record_every_iteration)
         self.history_ = h
         self.n_iter_ = 0
         state = {"lr": self.lr, "iteration": 0, "epoch": 0}

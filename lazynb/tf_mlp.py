@@ -603,15 +603,8 @@ class TFMLP:
         self.jit_compiled_ = None
 
         classify = self.output != "identity"
-        h = {"cost": [], "iterations": [], "time": []}
-        if classify:
-            h["error"] = []
-        if X_val is not None:
-            h["val_cost"] = []
-            if classify:
-                h["val_error"] = []
-        if spec.record_every_iteration:
-            h["iter_cost"] = []
+        h = _np.new_history(self.output, validation=X_val is not None,
+                            every_iteration=spec.record_every_iteration)
         self.history_ = h
         self.n_iter_ = 0
 
