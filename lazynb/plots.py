@@ -95,6 +95,38 @@ def plot_history(history, keys=("cost",), ax=None, *, title="Training curve", xl
     return ax
 
 
+def plot_sweep(rows, key, ax=None, *, title=None, xlabel=None):
+    """Train and test error against a swept setting, from a table of rows.
+
+    ``rows``: a list of dicts, each with ``key`` (the setting: hidden units, layers, ...),
+    ``"train_error"`` and ``"test_error"``; plotted in the order of ``key``, which must be
+    a number. The gap between the two curves is the overfitting.
+    """
+    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise TypeError("rows must be a non-empty list of dicts (one per setting), "
+                        f"got {type(rows).__name__}")
+    for r in rows:
+        missing = {key, "train_error", "test_error"} - set(r)
+        if missing:
+            raise ValueError(f"every row needs {key!r}, 'train_error' and 'test_error'; "
+                             f"a row lacks {sorted(missing)}")
+    try:
+        x = np.array([float(r[key]) for r in rows])
+    except (TypeError, ValueError):
+        raise TypeError(f"the {key!r} of every row must be a number, "
+                        f"got {[r[key] for r in rows]}") from None
+    order = np.argsort(x)
+    ax = _axes(ax)
+    for i, split in enumerate(("train", "test")):
+        y = np.array([float(rows[j][f"{split}_error"]) for j in order])
+        ax.plot(x[order], y, "o-", color=CLASS_COLOURS[i], lw=2, label=f"{split} error")
+    ax.set_xticks(x[order])
+    ax.set(title=title or f"Error against {key}", xlabel=xlabel or key, ylabel="error rate")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return ax
+
+
 def plot_network(layer_sizes, ax=None, *, labels=None, title=None):
     """Draw a fully connected feedforward network: one column of circles per layer.
 

@@ -108,3 +108,48 @@ def test_sweep_typical_mistakes(ex):
 def test_hidden_unit_sweep_reference_runs_and_passes():
     rows = ch04.hidden_unit_sweep.reference(epochs=1)
     assert ch04.hidden_unit_sweep.check(rows, strict=True).status == "passed"
+
+
+# --- the finding on depth: judged against the reader's own table
+
+def _depth_table(train=(0.05, 0.02, 0.01), test=(0.09, 0.08, 0.09)):
+    rows = []
+    for L, e_tr, e_te in zip((1, 2, 3), train, test):
+        rows.append(_table(ch04.depth_sweep, [L], train_err=e_tr, test_err=e_te, seed=L)[0])
+    return rows
+
+
+def test_depth_finding_reference_agrees_with_the_table():
+    rows = _depth_table()
+    found = ch04.depth_finding.reference(rows)
+    assert found == {"train": "falls", "test": "flat"}
+    res = ch04.depth_finding.check({"rows": rows, **found}, strict=True)
+    assert res.status == "passed" and "falls" in res.message
+    rising = _depth_table(train=(0.05, 0.05, 0.05), test=(0.08, 0.09, 0.10))
+    assert ch04.depth_finding.reference(rising) == {"train": "flat", "test": "rises"}
+    check_solution_shows_def(ch04.depth_finding)
+    check_hints(ch04.depth_finding, "ch04")
+
+
+def test_depth_finding_wrong_statements_fail_with_the_readers_numbers():
+    rows = _depth_table()
+    res = ch04.depth_finding.check({"rows": rows, "train": "rises", "test": "flat"})
+    assert res.status == "failed" and "train error going from 5.0% " in res.message
+    res = ch04.depth_finding.check({"rows": rows, "train": "falls", "test": "falls"})
+    assert res.status == "failed" and "test error" in res.message and "'flat'" in res.message
+    res = ch04.depth_finding.check({"rows": rows, "train": "down", "test": "flat"})
+    assert "'falls' / 'flat' / 'rises'" in res.message
+
+
+def test_depth_finding_needs_a_consistent_table_and_the_right_form():
+    assert ch04.depth_finding.check(None).status == "not attempted"
+    rows = _depth_table()
+    assert ch04.depth_finding.check({"rows": rows, "train": ..., "test": ...}).status == \
+        "not attempted"
+    assert "keys 'rows'" in ch04.depth_finding.check({"train": "falls"}).message
+    assert "keys 'rows'" in ch04.depth_finding.check(["falls", "flat"]).message
+    rows[2]["test_error"] = 0.5  # no longer what its predictions give
+    res = ch04.depth_finding.check({"rows": rows, "train": "falls", "test": "rises"})
+    assert res.status == "failed" and "depth_sweep.check" in res.message
+    res = ch04.depth_finding.check({"rows": "my table", "train": "falls", "test": "flat"})
+    assert res.status == "failed" and "list of dicts" in res.message

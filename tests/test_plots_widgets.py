@@ -37,8 +37,19 @@ def test_every_plot_is_titled_and_labelled():
     for ax in (plots.plot_sigmoid(), plots.plot_data_2d(X, y),
                plots.plot_decision_boundary(unit.predict_proba, X, y),
                plots.plot_history(unit.history_, ["cost", "error"]),
-               plots.plot_network([2, 3, 1])):
+               plots.plot_network([2, 3, 1]),
+               plots.plot_sweep([{"units": 10, "train_error": 0.2, "test_error": 0.3}], "units")):
         _assert_labelled(ax)
+
+
+def test_plot_sweep_draws_both_errors_in_order_of_the_setting():
+    rows = [{"layers": 3, "train_error": 0.01, "test_error": 0.07},
+            {"layers": 1, "train_error": 0.05, "test_error": 0.09}]
+    ax = plots.plot_sweep(rows, "layers")
+    train, test = ax.get_lines()
+    assert list(train.get_xdata()) == [1, 3] and list(train.get_ydata()) == [0.05, 0.01]
+    assert list(test.get_ydata()) == [0.09, 0.07]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train error", "test error"]
 
 
 def test_plot_errors_are_clear():
@@ -51,6 +62,12 @@ def test_plot_errors_are_clear():
         plots.plot_history({"cost": [1, 2]}, "loss")
     with pytest.raises(ValueError, match="layer_sizes"):
         plots.plot_network([3])
+    with pytest.raises(TypeError, match="list of dicts"):
+        plots.plot_sweep({"units": 1}, "units")
+    with pytest.raises(ValueError, match="lacks \\['test_error'\\]"):
+        plots.plot_sweep([{"units": 1, "train_error": 0.1}], "units")
+    with pytest.raises(TypeError, match="must be a number"):
+        plots.plot_sweep([{"units": "wide", "train_error": 0.1, "test_error": 0.2}], "units")
 
 
 def test_neuron_explorer_redraws_on_slider_change():
