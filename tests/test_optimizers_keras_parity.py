@@ -36,7 +36,9 @@ import pytest
 from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop,
                                exponential_decay, inverse_decay, step_decay)
 
-pytest.importorskip("tensorflow")
+from tf_helpers import skip_without_tensorflow  # noqa: E402
+
+skip_without_tensorflow()  # the keras fixture imports it, quietly
 
 SHAPES = [(4, 3), (3,)]
 STEPS = 20

@@ -339,10 +339,9 @@ def test_dropout_backward_rejects_mismatched_shapes():
 
 @pytest.fixture(scope="module")
 def tf():
-    pytest.importorskip("tensorflow")
-    from lazynb.repro import import_tensorflow
+    from tf_helpers import quiet_tensorflow
 
-    return import_tensorflow()
+    return quiet_tensorflow()
 
 
 @pytest.mark.parametrize("keep_prob", [0.8, 0.5])

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-pytest.importorskip("tensorflow")
+from tf_helpers import skip_without_tensorflow  # noqa: E402
+
+skip_without_tensorflow()
 
 SCRIPT = """
 from lazynb.repro import import_tensorflow, set_seed

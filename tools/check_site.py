@@ -4,7 +4,8 @@ Usage: python tools/check_site.py _build/html
 
 Fails (exit 1) if a chapter page shows a traceback, a TensorFlow/absl/oneDNN/CUDA
 log line or a Python warning, if a page that has exercises lacks solution
-dropdowns, or if an executed chapter has no output at all.
+dropdowns, if an executed chapter has no output at all, or if any page repeats an
+element id (HTML forbids it, and a link to the id reaches only the first).
 """
 
 from __future__ import annotations
@@ -41,7 +42,21 @@ def check(site: Path) -> list[str]:
         n_sol = len(re.findall(r'class="[^"]*solution[^"]*dropdown', html))
         if n_ex and n_sol < n_ex:
             problems.append(f"{rel}: {n_ex} exercises but only {n_sol} solution dropdowns")
+    for page in sorted(site.rglob("*.html")):
+        ids = ID.findall(_without_code(page.read_text(encoding="utf-8")))
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            problems.append(f"{page.relative_to(site)}: repeats the id(s) {repeated[:5]}")
     return problems
+
+
+ID = re.compile(r'<[a-zA-Z][^<>]*?\sid="([^"]+)"')
+_CODE = re.compile(r"<(pre|script|textarea)\b.*?</\1>", re.S)
+
+
+def _without_code(html: str) -> str:
+    """The page without <pre>, <script> and <textarea> bodies, whose text is not markup."""
+    return _CODE.sub("", html)
 
 
 def main(argv: list[str]) -> int:
