@@ -153,3 +153,26 @@ def test_depth_finding_needs_a_consistent_table_and_the_right_form():
     assert res.status == "failed" and "depth_sweep.check" in res.message
     res = ch04.depth_finding.check({"rows": "my table", "train": "falls", "test": "flat"})
     assert res.status == "failed" and "list of dicts" in res.message
+
+
+def test_sweep_data_checks_its_size():
+    Xs, ys, Xt, yt = ch04.sweep_data(300)
+    assert Xs.shape == (300, 784) and ys.shape == (300,) and len(Xt) == len(yt)
+    with pytest.raises(TypeError, match="whole number"):
+        ch04.sweep_data(2000.0)
+    with pytest.raises(ValueError, match="at least 1"):
+        ch04.sweep_data(0)
+    with pytest.raises(ValueError, match="training images are available"):
+        ch04.sweep_data(10**7)
+
+
+def test_a_table_from_another_training_size_is_checked_against_its_own_labels():
+    ex = ch04.hidden_unit_sweep
+    ytr, yte = ex.labels(300)
+    rows = [{"units": m, "train_pred": ytr.astype(np.int64), "test_pred": yte.astype(np.int64),
+             "train_error": 0.0, "test_error": 0.0} for m in ex.values]
+    assert ex.check(rows, strict=True).status == "passed"
+    wrong = ytr.astype(np.int64).copy()
+    wrong[:30] = (wrong[:30] + 1) % 10   # 10 % wrong, but the row still says 0.0
+    rows[0]["train_pred"] = wrong
+    assert "does not match" in ex.check(rows).message
