@@ -153,6 +153,19 @@ def init_params(layer_sizes, *, activation: str = "relu", seed=0, dtype=np.float
     return params
 
 
+def _check_call(params, X, activation: str, output: str):
+    """Validate the arguments of :func:`forward` and :func:`loss`; X comes back as an
+    (N, D) array in the weights' dtype."""
+    params = _check_params(params)
+    activation = _check_name(activation, ACTIVATIONS, "activation")
+    output = _check_output(output)
+    X = as_float_array(X, "X", ndim=2, dtype=params[0]["W"].dtype)
+    if X.shape[1] != params[0]["W"].shape[0]:
+        raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
+                         f"{params[0]['W'].shape[0]} (X: (N, D), W: (D, M))")
+    return params, X, activation, output
+
+
 def _output_fn(output: str, A):
     if output == "softmax":
         return _softmax(A, axis=1)
@@ -193,14 +206,7 @@ def forward(params, X, *, activation: str = "relu", output: str = "softmax"):
     ``"logits"`` (the output layer's pre-activation, (N, K)), ``"Y"``, and the
     ``activation`` and ``output`` names.
     """
-    params = _check_params(params)
-    activation = _check_name(activation, ACTIVATIONS, "activation")
-    output = _check_output(output)
-    dtype = params[0]["W"].dtype
-    X = as_float_array(X, "X", ndim=2, dtype=dtype)
-    if X.shape[1] != params[0]["W"].shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
-                         f"{params[0]['W'].shape[0]} (X: (N, D), W: (D, M))")
+    params, X, activation, output = _check_call(params, X, activation, output)
     inputs, pre, logits = _forward(params, X, _KERNELS[activation][0])
     Y = _output_fn(output, logits)
     cache = {"inputs": inputs, "pre": pre, "logits": logits, "Y": Y,
@@ -276,14 +282,7 @@ def loss(params, X, T, *, activation: str = "relu", output: str = "softmax") -> 
     through ``log_softmax``, binary cross-entropy through its with-logits form,
     or ``0.5 * sum_k (Y - T)**2`` averaged over the samples for ``"identity"``.
     """
-    params = _check_params(params)
-    activation = _check_name(activation, ACTIVATIONS, "activation")
-    output = _check_output(output)
-    dtype = params[0]["W"].dtype
-    X = as_float_array(X, "X", ndim=2, dtype=dtype)
-    if X.shape[1] != params[0]["W"].shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
-                         f"{params[0]['W'].shape[0]}")
+    params, X, activation, output = _check_call(params, X, activation, output)
     T = _check_targets(T, output, (X.shape[0], params[-1]["W"].shape[1]))
     logits = _forward(params, X, _KERNELS[activation][0])[2]
     return _loss_from_logits(output, logits, T)
@@ -425,6 +424,31 @@ def new_history(output: str, *, validation: bool, every_iteration: bool) -> dict
     if every_iteration:
         h["iter_cost"] = []
     return h
+
+
+def record_epoch(h: dict, epoch: int, *, cost, err, iterations: int, elapsed: float,
+                 val=None, lr=None, bar=None) -> None:
+    """Append one epoch to a history from :func:`new_history` (both backends call this).
+
+    ``err`` is ignored for regression (no "error" key); ``val``: ``(cost, error)`` on the
+    validation data or None. Raises FloatingPointError when the cost is not finite (a
+    diverging run), naming ``lr``; updates the progress ``bar`` when there is one.
+    """
+    classify = "error" in h
+    h["cost"].append(cost)
+    if classify:
+        h["error"].append(err)
+    h["iterations"].append(iterations)
+    h["time"].append(elapsed)
+    if val is not None:
+        h["val_cost"].append(val[0])
+        if classify:
+            h["val_error"].append(val[1])
+    if not np.isfinite(cost):
+        raise FloatingPointError(f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
+                                 f"try a smaller learning rate than lr={lr}")
+    if bar is not None:
+        bar.update(epoch + 1, **({"cost": cost} | ({"error": err} if classify else {})))
 
 class MLP:
     """A fully connected network trained by gradient descent, with one ``fit`` / ``predict`` API.
@@ -586,7 +610,6 @@ class MLP:
         self.params_ = init_params(sizes, activation=self.activation, seed=rng, dtype=self.dtype,
                                    use_bias=self.use_bias)
         grads = [{k: np.empty_like(v) for k, v in p.items()} for p in self.params_]
-        classify = self.output != "identity"
         h = new_history(self.output, validation=X_val is not None,
                         every_iteration=self.record_every_iteration)
         self.history_ = h
@@ -635,23 +658,9 @@ class MLP:
                         cost, err = self._evaluate(X, T)
                     else:
                         cost, err = cost_sum / N, wrong / N
-                    h["cost"].append(cost)
-                    if classify:
-                        h["error"].append(err)
-                    h["iterations"].append(self.n_iter_)
-                    h["time"].append(elapsed)
-                    if X_val is not None:
-                        vc, ve = self._evaluate(Xv, Tv)
-                        h["val_cost"].append(vc)
-                        if classify:
-                            h["val_error"].append(ve)
-                    if not np.isfinite(cost):
-                        raise FloatingPointError(
-                            f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
-                            f"try a smaller learning rate than lr={self.lr}")
-                    if bar is not None:
-                        shown = {"cost": cost} | ({"error": err} if classify else {})
-                        bar.update(epoch + 1, **shown)
+                    record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
+                                 elapsed=elapsed, lr=self.lr, bar=bar,
+                                 val=self._evaluate(Xv, Tv) if X_val is not None else None)
         finally:
             if bar is not None:
                 bar.close()

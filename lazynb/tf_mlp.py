@@ -602,7 +602,6 @@ class TFMLP:
             self._optimizer.build(self._flat)
         self.jit_compiled_ = None
 
-        classify = self.output != "identity"
         h = _np.new_history(self.output, validation=X_val is not None,
                             every_iteration=spec.record_every_iteration)
         self.history_ = h
@@ -641,22 +640,9 @@ class TFMLP:
                     sizes = np.full(n_batches, B)
                     sizes[-1] = B - pad
                     cost, err = float(costs @ sizes) / N, wrong / N
-                h["cost"].append(cost)
-                if classify:
-                    h["error"].append(err)
-                h["iterations"].append(self.n_iter_)
-                h["time"].append(elapsed)
-                if X_val is not None:
-                    vc, ve = self._stats(val_chunks)
-                    h["val_cost"].append(vc)
-                    if classify:
-                        h["val_error"].append(ve)
-                if not np.isfinite(cost):
-                    raise FloatingPointError(
-                        f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
-                        f"try a smaller learning rate than lr={spec.lr}")
-                if bar is not None:
-                    bar.update(epoch + 1, **({"cost": cost} | ({"error": err} if classify else {})))
+                _np.record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
+                                 elapsed=elapsed, lr=spec.lr, bar=bar,
+                                 val=self._stats(val_chunks) if X_val is not None else None)
         finally:
             if bar is not None:
                 bar.close()
