@@ -20,7 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The execution cache is keyed on the notebooks' text, not on the data they
+# read: when LAZYNB_DATA changes, every notebook runs again.
 book: $(STAMP)
+	@regime="LAZYNB_DATA=$${LAZYNB_DATA:-} LAZYNB_DOWNLOAD=$${LAZYNB_DOWNLOAD:-}"; \
+	if [ -f _build/.data_regime ] && [ "$$(cat _build/.data_regime)" != "$$regime" ]; then \
+	  echo "data regime changed ($$regime): executing every notebook again"; rm -rf _build/.jupyter_cache; fi; \
+	mkdir -p _build; echo "$$regime" > _build/.data_regime
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	$(BIN)/python tools/check_site.py _build/html
 

@@ -481,3 +481,25 @@ def test_bad_mirrors(mirrors, exc, match):
 def test_bad_data_dir():
     with pytest.raises(TypeError, match="data_dir must be a path"):
         load_mnist("test", data_dir=3, download=False)
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, [False]])
+def test_download_flag_must_be_a_bool(flag, tmp_path):
+    # download="no" is truthy: it used to download against the caller's wish.
+    with pytest.raises(TypeError, match="download must be True, False or None"):
+        load_mnist("test", data_dir=tmp_path, download=flag, warn=False)
+
+
+def test_lazynb_download_0_turns_downloads_off(tmp_path, monkeypatch, serve):
+    if not _have_official():
+        pytest.skip(f"the official MNIST test files are not in {OFFICIAL}")
+    url = serve(OFFICIAL)
+    monkeypatch.setenv("LAZYNB_DOWNLOAD", "0")
+    *_, info = load_mnist("test", data_dir=tmp_path, mirrors=[url], warn=False, return_info=True)
+    assert info.source == "sample" and not any(tmp_path.iterdir())
+    monkeypatch.setenv("LAZYNB_DOWNLOAD", "1")
+    *_, info = load_mnist("test", data_dir=tmp_path, mirrors=[url], warn=False, return_info=True)
+    assert info.source == "official"
+    monkeypatch.setenv("LAZYNB_DOWNLOAD", "maybe")
+    with pytest.raises(ValueError, match="LAZYNB_DOWNLOAD must be 0 or 1"):
+        load_mnist("test", data_dir=tmp_path, warn=False)

@@ -380,6 +380,19 @@ def _check_args(split, dtype) -> np.dtype:
     return dt
 
 
+def _download_flag(download) -> bool:
+    """``download`` as a bool: an explicit bool, else ``$LAZYNB_DOWNLOAD``, else True."""
+    if download is None:
+        env = os.environ.get("LAZYNB_DOWNLOAD", "").strip().lower()
+        if env not in ("", "0", "1", "false", "true", "no", "yes"):
+            raise ValueError(f"LAZYNB_DOWNLOAD must be 0 or 1 (or false/true, no/yes), got {env!r}")
+        return env not in ("0", "false", "no")
+    if not isinstance(download, (bool, np.bool_)):
+        # download="no" is truthy: accepting it would download against the caller's wish.
+        raise TypeError(f"download must be True, False or None, got {download!r}")
+    return bool(download)
+
+
 def _to_float(images: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """uint8 pixels ``(N, ...)`` to ``(N, 784)`` floats in [0, 1]."""
     X = images.reshape(len(images), -1).astype(dtype)
@@ -387,7 +400,7 @@ def _to_float(images: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return X
 
 
-def load_mnist(split: str = "train", *, data_dir=None, download: bool = True, mirrors=None,
+def load_mnist(split: str = "train", *, data_dir=None, download: bool | None = None, mirrors=None,
                dtype=np.float32, warn: bool = True, return_info: bool = False):
     """Load MNIST digits as ``X: (N, 784)`` floats in [0, 1] and ``y: (N,)`` int64 labels.
 
@@ -400,6 +413,8 @@ def load_mnist(split: str = "train", *, data_dir=None, download: bool = True, mi
         Defaults to ``$LAZYNB_DATA``, else ``platformdirs.user_cache_dir("lazynb")/mnist``.
     download : fetch missing or corrupt files from the mirrors (10 s timeout,
         md5/sha256-verified, written atomically so no partial file is left).
+        ``None`` (the default) reads ``$LAZYNB_DOWNLOAD`` (``0`` turns downloads
+        off, as the offline test run does) and otherwise downloads.
     mirrors : list of base URLs (or one comma-separated string); defaults to
         ``$LAZYNB_MNIST_MIRRORS`` (comma-separated), else :data:`DEFAULT_MIRRORS`.
     dtype : floating dtype of ``X``.
@@ -423,6 +438,7 @@ def load_mnist(split: str = "train", *, data_dir=None, download: bool = True, mi
     never returned silently.
     """
     dt = _check_args(split, dtype)
+    download = _download_flag(download)
     folder, chosen_by = _data_dir(data_dir)
     urls = _mirror_list(mirrors) if download else []
     images_name, labels_name = _FILES[split]
