@@ -47,8 +47,9 @@ def _per_image(value, n: int, name: str, *, integer: bool) -> np.ndarray:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number or an array of numbers, got bool")
     arr = np.asarray(value)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {arr.dtype}")
+    if (arr.dtype == object or not np.issubdtype(arr.dtype, np.number)
+            or np.issubdtype(arr.dtype, np.complexfloating)):  # int64 cast drops the imaginary part
+        raise TypeError(f"{name} must be a real number or an array of them, got {arr.dtype}")
     if arr.ndim == 0:
         arr = np.full(n, arr)
     elif arr.shape != (n,):
@@ -163,7 +164,8 @@ def augment_mnist(X, y, rng=None, max_shift: int = 2, max_degrees: float = 10.0,
     """The training set plus ``copies`` randomly shifted and rotated versions of every image.
 
     X: (N, S*S) images; y: (N,) labels (or any (N, ...) targets, copied along);
-    rng: Generator, int seed or None; max_shift: each copy is shifted by whole
+    rng: Generator, int seed or None (:func:`lazynb.repro.default_rng`, reseeded by
+    ``set_seed``); max_shift: each copy is shifted by whole
     pixels dx, dy drawn uniformly from [−max_shift, max_shift]; max_degrees:
     and first rotated (bilinear) by an angle uniform in [−max_degrees, max_degrees].
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 
@@ -19,12 +21,15 @@ def numerical_gradient(f, x, *, h: float = 1e-6, order: int = 2):
     small as 1e-7 (two-point differences are limited to about 1e-10 by
     rounding). It samples ``f`` up to ``2h`` away, so keep ``x`` that far from
     kinks such as ReLU's at 0.
+
+    Raises ValueError if ``f`` returns NaN or infinity at a sampled point: the
+    difference quotient would be NaN or inf, not a gradient to compare with.
     """
     if not callable(f):
         raise TypeError("f must be a callable returning a scalar")
     if order not in (2, 4):
         raise ValueError(f"order must be 2 (two-point) or 4 (five-point stencil), got {order!r}")
-    if not (isinstance(h, (int, float)) and not isinstance(h, bool) and 0 < h < 1):
+    if not (isinstance(h, numbers.Real) and not isinstance(h, (bool, np.bool_)) and 0 < h < 1):
         raise ValueError(f"h must be a small positive step such as 1e-6, got {h!r}")
     x = np.asarray(x)
     if x.dtype != np.float64:
@@ -32,7 +37,12 @@ def numerical_gradient(f, x, *, h: float = 1e-6, order: int = 2):
 
     def at(i, old, step):
         x[i] = old + step
-        return float(f(x))
+        value = float(f(x))
+        if not np.isfinite(value):
+            raise ValueError(f"f returned {value} at x{list(i)} {'+' if step > 0 else '-'} "
+                             f"{abs(step):g}: f must be finite within {2 * h if order == 4 else h:g} "
+                             f"of x to take a centred difference")
+        return value
 
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
@@ -60,11 +70,19 @@ def relative_error(a, b, *, floor: float = 1e-12) -> float:
     no finite difference resolves it to 6 significant digits in float64; with
     ``floor=1e-6`` such an entry must still agree to 1e-12 in absolute terms,
     while every larger entry is held to the full relative tolerance.
+
+    a, b: arrays of the same shape, finite: a NaN would make the result NaN, and
+    ``nan < 1e-6`` and ``nan > 1e-6`` are both False, so it raises ValueError instead.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
-    if not (isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0):
-        raise ValueError(f"floor must be a positive number, got {floor!r}")
+    for arr, name in ((a, "a"), (b, "b")):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinity: there is no relative error to "
+                             f"measure (a gradient with NaN is already wrong)")
+    if not (isinstance(floor, numbers.Real) and not isinstance(floor, (bool, np.bool_))
+            and 0 < floor < np.inf):  # an infinite floor would make every error 0
+        raise ValueError(f"floor must be a positive finite number, got {floor!r}")
     denom = np.maximum(np.abs(a) + np.abs(b), floor)
     return float(np.max(np.abs(a - b) / denom)) if a.size else 0.0

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 # Probabilities are clipped this far from 0 and 1 so that log() stays finite.
+# (Binary cross-entropy clips to ``_clip_eps(dtype)``: 1 - 1e-12 rounds to 1.0 in float32.)
 EPS = 1e-12
 
 # How far rows of probabilities may sum from 1 (float32 softmax outputs are off by ~1e-7).
@@ -73,6 +74,13 @@ def _check_mean(mean) -> bool:
     return bool(mean)
 
 
+def _clip_eps(dtype) -> float:
+    """How far from 0 and 1 to clip probabilities of ``dtype``: ``EPS``, or the dtype's
+    machine epsilon where that is larger, so that ``1 - eps`` is below 1 in that dtype
+    (float64: 1e-12; float32: 1.2e-7, since 1 - 1e-12 rounds to exactly 1.0 there)."""
+    return max(EPS, float(np.finfo(dtype).eps))
+
+
 def _reduce(losses: np.ndarray, mean: bool) -> float:
     # losses: (N,) or (N, K): summed over the outputs, then averaged over the N samples.
     total = float(losses.sum())
@@ -92,13 +100,17 @@ def binary_cross_entropy(t, p, *, mean: bool = True) -> float:
     p: (N,) predicted probabilities P(Y=1|X). (N, K) arrays of K independent
     binary outputs are accepted too: each sample's loss is then summed over K.
     Returns the mean over the N samples (or the sum with ``mean=False``) as a
-    Python float. ``p`` is clipped to ``[EPS, 1 - EPS]`` so the result is finite.
+    Python float. ``p`` is clipped to ``[eps, 1 - eps]`` so the result is finite,
+    with ``eps = EPS`` (1e-12) in float64 and float32's machine epsilon (1.2e-7)
+    in float32: a confidently wrong p of exactly 0 or 1 then costs ``-log(eps)``
+    (27.6 in float64, 15.9 in float32) instead of ``inf``/``nan``.
     """
     mean = _check_mean(mean)
     t, p = _pair(t, p, "t", "p", (1, 2))
     _check_unit_interval(t, "t", "targets")
     _check_unit_interval(p, "p", "probabilities")
-    p = np.clip(p, EPS, 1.0 - EPS)
+    eps = _clip_eps(p.dtype)
+    p = np.clip(p, eps, 1.0 - eps)
     losses = -(t * np.log(p) + (1.0 - t) * np.log1p(-p))
     return _reduce(losses, mean)
 
@@ -107,13 +119,15 @@ def binary_cross_entropy_grad(t, p, *, mean: bool = True):
     """Gradient of :func:`binary_cross_entropy` with respect to ``p``.
 
     t, p: (N,) or (N, K). Returns ``(p - t) / (p (1 - p))``, divided by N when
-    ``mean``; shape of ``p``. ``p`` is clipped as in the loss.
+    ``mean``; shape of ``p``. ``p`` is clipped as in the loss (so the gradient
+    stays finite, about ``+-1/eps``, at p = 0 or 1).
     """
     mean = _check_mean(mean)
     t, p = _pair(t, p, "t", "p", (1, 2))
     _check_unit_interval(t, "t", "targets")
     _check_unit_interval(p, "p", "probabilities")
-    p = np.clip(p, EPS, 1.0 - EPS)
+    eps = _clip_eps(p.dtype)
+    p = np.clip(p, eps, 1.0 - eps)
     return (p - t) / (p * (1.0 - p)) * _scale(p, mean)
 
 
@@ -129,7 +143,7 @@ def binary_cross_entropy_with_logits(t, a, *, mean: bool = True) -> float:
     t: (N,) or (N, K) targets in [0, 1]; a: logits of the same shape, any real
     values. Equals ``binary_cross_entropy(t, sigmoid(a))`` but computed as
     ``max(a, 0) - a t + log(1 + exp(-|a|))``, which never overflows and stays
-    exact where ``sigmoid(a)`` rounds to 0 or 1 (|a| up to 1e4 and beyond).
+    exact where ``sigmoid(a)`` rounds to 0 or 1 (``|a|`` up to 1e4 and beyond).
     Returns the mean over the N samples (sum over K), or the sum with ``mean=False``.
     """
     mean = _check_mean(mean)

@@ -25,6 +25,8 @@ def logistic_unit(X, w, b=0.0):
     """
     X = as_float_array(X, "X", ndim=(1, 2))
     w = as_float_array(w, "w", ndim=1)
+    if isinstance(b, (bool, np.bool_)):  # True would silently be a bias of 1.0
+        raise TypeError("b must be a number (the bias), got bool")
     b = as_float_array(b, "b", ndim=0)
     if X.shape[-1] != w.shape[0]:
         raise ValueError(
@@ -85,5 +87,8 @@ class LogisticUnit:
         return (self.predict_proba(X) >= 0.5).astype(np.int64)
 
     def score(self, X, y) -> float:
-        """Classification rate on X: (N, D), y: (N,)."""
-        return 1.0 - error_rate(as_labels(y, "y"), self.predict(X))
+        """Classification rate on X: (N, D), y: (N,) binary labels in {0, 1}."""
+        t = as_labels(y, "y")
+        if np.any(t > 1):  # as in fit: a label the unit can never predict is a mix-up
+            raise ValueError("y must hold binary labels 0 or 1 for a single logistic unit")
+        return 1.0 - error_rate(t, self.predict(X))

@@ -1,8 +1,10 @@
 """Reproducibility and a quiet TensorFlow start-up.
 
-``set_seed(0)`` seeds Python's ``random``, NumPy's global generator and, when
-TensorFlow is loaded, TensorFlow and Keras; it returns a fresh NumPy
-``Generator`` for code that takes one explicitly (the book's preferred style).
+``set_seed(0)`` seeds Python's ``random``, NumPy's global generator, the
+package's default generator (:func:`default_rng`, which every ``lazynb``
+function given ``rng=None`` or ``seed=None`` draws from) and, when TensorFlow is
+loaded, TensorFlow and Keras; it returns a fresh NumPy ``Generator`` for code
+that takes one explicitly (the book's preferred style).
 
 ``import_tensorflow()`` imports TensorFlow with its C++ and absl log lines
 silenced, so that nothing but the chapter's own output reaches a notebook or
@@ -23,16 +25,38 @@ import numpy as np
 
 from ._validate import check_positive_int
 
+# What lazynb functions called with rng=None / seed=None draw from. Fresh entropy until
+# set_seed() replaces it, so that ``set_seed(0); minibatches(X)`` repeats exactly.
+_default_rng = np.random.default_rng()
+
+
+def default_rng() -> np.random.Generator:
+    """The package's default NumPy ``Generator``, used wherever ``rng=None`` (or ``seed=None``).
+
+    Seeded from fresh entropy at import; :func:`set_seed` replaces it with a
+    seeded one, so ``set_seed(0); f(...)`` gives the same result every time.
+    Successive calls without a reset draw on, so they differ.
+    """
+    return _default_rng
+
 
 def set_seed(seed: int = 0) -> np.random.Generator:
     """Seed every random number generator the book uses; return ``np.random.default_rng(seed)``.
 
+    Seeds Python's ``random``, NumPy's legacy global generator, the package's
+    :func:`default_rng` (what ``rng=None`` uses in lazynb) and TensorFlow/Keras.
     TensorFlow is seeded only if it has already been imported (this function
     never imports it: importing TensorFlow costs seconds).
+
+    The returned generator is a separate stream from :func:`default_rng`, so
+    draws from it do not repeat the numbers that ``rng=None`` functions get.
     """
+    global _default_rng
     seed = check_positive_int(seed, "seed", minimum=0)
     random.seed(seed)
     np.random.seed(seed % 2**32)
+    # A child of the seed's SeedSequence: reproducible, independent of default_rng(seed).
+    _default_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     if "tensorflow" in sys.modules:
         _seed_tensorflow(seed)
     return np.random.default_rng(seed)

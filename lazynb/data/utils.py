@@ -8,22 +8,34 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._validate import as_labels, check_positive_int
+from ..repro import default_rng
 
 __all__ = ["one_hot", "train_test_split", "minibatches"]
 
 
 def _rng(seed, name: str = "seed") -> np.random.Generator:
-    """Return a Generator from ``seed``: None (fresh entropy), an int >= 0, or a Generator."""
+    """Return a Generator from ``seed``: an int >= 0, a Generator, or None.
+
+    None means the package's default generator :func:`lazynb.repro.default_rng`,
+    which ``set_seed`` reseeds (fresh entropy here would ignore ``set_seed``).
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None:
-        return np.random.default_rng()
+        return default_rng()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{name} must be an int, None or a numpy Generator, "
                         f"got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"{name} must be >= 0, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+def _check_flag(value, name: str) -> bool:
+    # A string such as "False" is truthy: refuse it rather than silently do the opposite.
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
 
 
 def _as_rows(x, name: str) -> np.ndarray:
@@ -122,6 +134,7 @@ def train_test_split(X, y, test_size=0.2, *, seed=0, stratify: bool = False):
     if n < 2:
         raise ValueError(f"need at least 2 samples to split, got {n}")
     n_test = _test_count(test_size, n)
+    stratify = _check_flag(stratify, "stratify")
     rng = _rng(seed)
     if stratify:
         if y.ndim != 1:
@@ -150,6 +163,8 @@ def minibatches(X, Y=None, batch_size: int = 500, *, shuffle: bool = True, seed=
     shuffle : visit the rows in random order (otherwise in order, as views).
     seed, rng : seed or Generator for the order (give at most one). Pass the
         same ``rng`` every epoch for a new but reproducible order each time.
+        With neither, the order comes from :func:`lazynb.repro.default_rng`,
+        so it is reproducible after ``set_seed``.
     drop_last : skip the final batch when it is smaller than ``batch_size``.
 
     Yields
@@ -164,6 +179,8 @@ def minibatches(X, Y=None, batch_size: int = 500, *, shuffle: bool = True, seed=
             raise ValueError(f"X and Y must have the same number of rows, "
                              f"got {X.shape[0]} and {Y.shape[0]}")
     batch_size = check_positive_int(batch_size, "batch_size")
+    shuffle = _check_flag(shuffle, "shuffle")
+    drop_last = _check_flag(drop_last, "drop_last")
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(...)), "
