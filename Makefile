@@ -2,6 +2,8 @@
 #   make book   - install into .venv (first time) and build the site into _build/html
 #   make test   - install into .venv (first time) and run every test, notebooks included
 #   make browser-test - after `make book`: drive headless Chromium over _build/html
+#   make unit  - the package's fast unit tests alone (no notebooks, no `slow` tests)
+#   make lint  - ruff check and ruff format --check over the .py files (not the notebooks)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Keep TensorFlow's C++ start-up quiet in every kernel these targets start.
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: book test browser-test install clean
+.PHONY: book test unit lint browser-test install clean
 
 install: $(STAMP)
 
@@ -35,6 +37,21 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test set-up is broken" >&2; exit 1; fi; \
 	exit $$rc
+
+# The fast tests alone: tests/ (the explicit path replaces testpaths, so no
+# notebook is collected; nbval stays loaded for addopts' --nbval-lax) without
+# the tests marked slow (@pytest.mark.slow): the edit-test loop.
+unit: $(STAMP)
+	@$(BIN)/python -m pytest tests -m "not slow" -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test set-up is broken" >&2; exit 1; fi; \
+	exit $$rc
+
+# Lint and formatting, configured in pyproject.toml ([tool.ruff]); the notebooks
+# are left out (their cells are the book's listings). `ruff format` fixes the
+# formatting, `ruff check --fix` what it can of the rest.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The built site in a real browser: needs `make book` first and Chromium
 # (apt-get install chromium). Screenshots go to _build/screenshots/. Tests whose

@@ -13,8 +13,11 @@ def _dedupe(app, pagename, templatename, context, doctree):
         return
     seen, kept = set(), []
     for js in scripts:
-        key = (getattr(js, "filename", js) or "", getattr(js, "priority", None),
-               tuple(sorted(getattr(js, "attributes", {}).items())))
+        key = (
+            getattr(js, "filename", js) or "",
+            getattr(js, "priority", None),
+            tuple(sorted(getattr(js, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(js)

@@ -9,7 +9,6 @@ reaches only the first). After the sections are built, the second and later get
 
 from docutils import nodes
 
-
 FIXED_IDS = ("exercise-content", "solution-content")
 
 

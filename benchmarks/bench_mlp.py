@@ -8,7 +8,7 @@ What is measured (all float32, 784-300-10, ReLU hidden layer, softmax output):
 
 1. ``gemm``: GFLOP/s of one 1024 x 1024 x 1024 matrix product (the machine's BLAS).
 2. ``step``: one training iteration of :class:`lazynb.mlp.MLP` on a batch of 500
-   (forward, backward, SGD update: ``MLP._iteration``, the code ``fit`` runs),
+   (forward, backward, SGD update: ``MLP._step``, the code ``fit`` runs),
    against ``matmuls``: the five matrix products of that iteration alone, with
    the same shapes and output buffers (X W1, Z W2, Z^T delta, delta W2^T, X^T delta1).
    Their ratio is the distance to the "roofline" on this machine: everything
@@ -42,7 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lazynb.mlp import MLP, _Workspace  # noqa: E402
+from lazynb.mlp import MLP  # noqa: E402
 
 D, M, K, B, N = 784, 300, 10, 500, 60_000
 F32 = np.float32
@@ -81,11 +81,9 @@ def bench_step(repeat: int) -> dict:
     y = rng.integers(0, K, B)
     T = np.eye(K, dtype=F32)[y]
     model = MLP((M,), lr=0.01, epochs=1, batch_size=B).fit(X, y)  # builds params_
-    ws = _Workspace(B, [D, M, K], F32, gather=False)
-    grads = [{k: np.empty_like(v) for k, v in p.items()} for p in model.params_]
-    state = {"lr": model.lr, "iteration": 0, "epoch": 0}
+
     def step():
-        model._iteration(ws, grads, X, T, state)
+        model._step(X, T)
 
     W1, W2 = model.params_[0]["W"], model.params_[1]["W"]
     A1, A2 = np.empty((B, M), F32), np.empty((B, K), F32)
@@ -108,10 +106,16 @@ def bench_step(repeat: int) -> dict:
         m_cpu.append(timings(matmuls, number=20, repeat=1, cpu=True)[0])
     step_t, mm_t = float(np.median(s_times)), float(np.median(m_times))
     flops = 2 * B * (2 * D * M + 3 * M * K)
-    return {"step_seconds": step_t, "matmul_seconds": mm_t, "ratio": step_t / mm_t,
-            "ratio_of_best": min(s_times) / min(m_times), "matmul_gflops": flops / mm_t / 1e9,
-            "step_cpu_seconds": float(np.median(s_cpu)), "matmul_cpu_seconds": float(np.median(m_cpu)),
-            "cpu_ratio": float(np.median(s_cpu) / np.median(m_cpu))}
+    return {
+        "step_seconds": step_t,
+        "matmul_seconds": mm_t,
+        "ratio": step_t / mm_t,
+        "ratio_of_best": min(s_times) / min(m_times),
+        "matmul_gflops": flops / mm_t / 1e9,
+        "step_cpu_seconds": float(np.median(s_cpu)),
+        "matmul_cpu_seconds": float(np.median(m_cpu)),
+        "cpu_ratio": float(np.median(s_cpu) / np.median(m_cpu)),
+    }
 
 
 def mnist_shaped(seed: int = 0):
@@ -134,9 +138,13 @@ def keras_epoch_runner(X, y, *, tuned: bool):
     import keras
 
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(D,)),
-                              keras.layers.Dense(M, activation="relu"),
-                              keras.layers.Dense(K, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(D,)),
+            keras.layers.Dense(M, activation="relu"),
+            keras.layers.Dense(K, activation="softmax"),
+        ]
+    )
     extra = {"jit_compile": True, "steps_per_execution": 20} if tuned else {}
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy", **extra)
     T = np.eye(K, dtype=F32)[y]
@@ -160,8 +168,11 @@ def bench_epochs(X, y, repeat: int) -> dict:
     """The three variants take turns, so that a busy spell on the machine slows them alike."""
     keras_default, _ = keras_epoch_runner(X, y, tuned=False)
     keras_tuned, settings = keras_epoch_runner(X, y, tuned=True)
-    runs = {"numpy_mlp": lambda: numpy_epoch(X, y), "keras_default": keras_default,
-            "keras_tuned": keras_tuned}
+    runs = {
+        "numpy_mlp": lambda: numpy_epoch(X, y),
+        "keras_default": keras_default,
+        "keras_tuned": keras_tuned,
+    }
     for run in runs.values():  # warm-up: tracing and XLA compilation, first-touch of buffers
         run()
     times = {name: [] for name in runs}
@@ -182,12 +193,16 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__,
-            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "(unset: all cores)")}
+    info = {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "(unset: all cores)"),
+    }
     try:
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
 
         info |= {"tensorflow": tf.__version__, "keras": keras.__version__}
     except ImportError:
@@ -209,29 +224,49 @@ def main(argv=None) -> dict:
     e = res["epoch_60k_b500"]
     e["speedup_vs_keras_default"] = e["keras_default"]["seconds"] / e["numpy_mlp"]["seconds"]
     e["speedup_vs_keras_tuned"] = e["keras_tuned"]["seconds"] / e["numpy_mlp"]["seconds"]
-    res["machine"] = machine() | {"load_average_at_start": load, "load_average_at_end": os.getloadavg()}
+    res["machine"] = machine() | {
+        "load_average_at_start": load,
+        "load_average_at_end": os.getloadavg(),
+    }
     res["data"] = "random uint8 pixels / 255 and random labels, 60,000 x 784 float32"
 
     g, s = res["gemm_1024"], res["step_784_300_10_b500"]
     rows = [
         ("float32 1024^3 matmul", f"{g['seconds'] * 1e3:.2f} ms", f"{g['gflops']:.0f} GFLOP/s"),
-        ("MLP step 784-300-10, B=500", f"{s['step_seconds'] * 1e3:.2f} ms",
-         f"{s['ratio']:.2f} x its matmuls (target <= 1.15; best runs {s['ratio_of_best']:.2f})"),
-        ("  its 5 matmuls alone", f"{s['matmul_seconds'] * 1e3:.2f} ms",
-         f"{s['matmul_gflops']:.0f} GFLOP/s"),
-        ("  in CPU time (step, matmuls)", f"{s['step_cpu_seconds'] * 1e3:.2f} ms",
-         f"{s['matmul_cpu_seconds'] * 1e3:.2f} ms: {s['cpu_ratio']:.2f} x "
-         "(robust to other load with OPENBLAS_NUM_THREADS=1)"),
+        (
+            "MLP step 784-300-10, B=500",
+            f"{s['step_seconds'] * 1e3:.2f} ms",
+            f"{s['ratio']:.2f} x its matmuls (target <= 1.15; best runs {s['ratio_of_best']:.2f})",
+        ),
+        (
+            "  its 5 matmuls alone",
+            f"{s['matmul_seconds'] * 1e3:.2f} ms",
+            f"{s['matmul_gflops']:.0f} GFLOP/s",
+        ),
+        (
+            "  in CPU time (step, matmuls)",
+            f"{s['step_cpu_seconds'] * 1e3:.2f} ms",
+            f"{s['matmul_cpu_seconds'] * 1e3:.2f} ms: {s['cpu_ratio']:.2f} x "
+            "(robust to other load with OPENBLAS_NUM_THREADS=1)",
+        ),
         ("epoch 60k, NumPy MLP", f"{e['numpy_mlp']['seconds']:.3f} s", ""),
-        ("epoch 60k, Keras default", f"{e['keras_default']['seconds']:.3f} s",
-         f"NumPy {e['speedup_vs_keras_default']:.2f} x faster (target >= 2.5)"),
-        ("epoch 60k, Keras XLA + spe=20", f"{e['keras_tuned']['seconds']:.3f} s",
-         f"NumPy {e['speedup_vs_keras_tuned']:.2f} x as fast (target >= 0.9)"),
+        (
+            "epoch 60k, Keras default",
+            f"{e['keras_default']['seconds']:.3f} s",
+            f"NumPy {e['speedup_vs_keras_default']:.2f} x faster (target >= 2.5)",
+        ),
+        (
+            "epoch 60k, Keras XLA + spe=20",
+            f"{e['keras_tuned']['seconds']:.3f} s",
+            f"NumPy {e['speedup_vs_keras_tuned']:.2f} x as fast (target >= 0.9)",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
-    print(f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, "
-          f"OPENBLAS_NUM_THREADS={res['machine']['OPENBLAS_NUM_THREADS']}, "
-          f"load average {load[0]:.1f} at start")
+    print(
+        f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, "
+        f"OPENBLAS_NUM_THREADS={res['machine']['OPENBLAS_NUM_THREADS']}, "
+        f"load average {load[0]:.1f} at start"
+    )
     for name, t, note in rows:
         print(f"{name:<{width}}  {t:>10}  {note}")
     out.parent.mkdir(parents=True, exist_ok=True)

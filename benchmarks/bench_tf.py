@@ -65,22 +65,34 @@ N, D, K = 60_000, 784, 10
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("out", nargs="?", default=str(ROOT / "benchmarks" / "results_tf.json"),
-                   help="where to write the JSON results")
+    p.add_argument(
+        "out",
+        nargs="?",
+        default=str(ROOT / "benchmarks" / "results_tf.json"),
+        help="where to write the JSON results",
+    )
     p.add_argument("--hidden", type=int, default=300, help="hidden units H (default 300)")
     p.add_argument("--batch", type=int, default=500, help="batch size (default 500)")
     p.add_argument("--repeats", type=int, default=7, help="timed epochs per variant (default 7)")
     p.add_argument("--device", default="CPU", help="CPU or GPU (default CPU)")
-    p.add_argument("--xla", choices=["auto", "on", "off"], default="auto",
-                   help="TFMLP's jit_compile (default auto: XLA where it compiles)")
+    p.add_argument(
+        "--xla",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="TFMLP's jit_compile (default auto: XLA where it compiles)",
+    )
     p.add_argument("--no-keras", action="store_true", help="time lazynb only")
     return p.parse_args(argv)
 
 
 def keras_model(H: int, *, tuned: bool):
-    model = keras.Sequential([keras.Input(shape=(D,)),
-                              keras.layers.Dense(H, activation="relu"),
-                              keras.layers.Dense(K, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(D,)),
+            keras.layers.Dense(H, activation="relu"),
+            keras.layers.Dense(K, activation="softmax"),
+        ]
+    )
     kw = {"jit_compile": True, "steps_per_execution": 20} if tuned else {}
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="categorical_crossentropy", **kw)
     return model
@@ -93,13 +105,20 @@ def main(argv=None) -> dict:
     if not tf.config.list_logical_devices(kind):
         sys.exit(f"no {kind} visible to TensorFlow")
     rng = np.random.default_rng(0)
-    X = rng.random((N, D), dtype=np.float32)      # random pixels in [0, 1)
-    y = rng.integers(0, K, N)                     # random labels
+    X = rng.random((N, D), dtype=np.float32)  # random pixels in [0, 1)
+    y = rng.integers(0, K, N)  # random labels
     T = np.eye(K, dtype=np.float32)[y]
 
     jit = {"auto": "auto", "on": True, "off": False}[args.xla]
-    ours = TFMLP(hidden=(args.hidden,), lr=0.1, epochs=1, batch_size=args.batch,
-                 monitor="running", device=device, jit_compile=jit)
+    ours = TFMLP(
+        hidden=(args.hidden,),
+        lr=0.1,
+        epochs=1,
+        batch_size=args.batch,
+        monitor="running",
+        device=device,
+        jit_compile=jit,
+    )
     epochs = {"lazynb": []}  # the epoch alone, inside each fit call
 
     def run_ours():
@@ -108,6 +127,7 @@ def main(argv=None) -> dict:
 
     variants = {"lazynb": run_ours}
     if not args.no_keras:
+
         class EpochTimer(keras.callbacks.Callback):
             def __init__(self, name):
                 super().__init__()
@@ -120,14 +140,18 @@ def main(argv=None) -> dict:
                 epochs[self.name].append(time.perf_counter() - self.t0)
 
         with tf.device(device):
-            models = {"keras default": keras_model(args.hidden, tuned=False),
-                      "keras tuned": keras_model(args.hidden, tuned=True)}
+            models = {
+                "keras default": keras_model(args.hidden, tuned=False),
+                "keras tuned": keras_model(args.hidden, tuned=True),
+            }
         for name, model in models.items():
             epochs[name] = []
+            timer = EpochTimer(name)
 
-            def run(model=model, timer=EpochTimer(name)):
+            def run(model=model, timer=timer):
                 with tf.device(device):
                     model.fit(X, T, batch_size=args.batch, epochs=1, verbose=0, callbacks=[timer])
+
             variants[name] = run
 
     load_before = os.getloadavg()
@@ -142,24 +166,39 @@ def main(argv=None) -> dict:
             run()
             fits[name].append(time.perf_counter() - t0)
     load_after = os.getloadavg()
-    med = {name: {"fit": statistics.median(fits[name]), "epoch": statistics.median(epochs[name])}
-           for name in variants}
+    med = {
+        name: {"fit": statistics.median(fits[name]), "epoch": statistics.median(epochs[name])}
+        for name in variants
+    }
 
     # Matmul FLOPs: forward 2NDH + 2NHK, weight gradients the same again, and the error
     # of the hidden layer 2NHK (no gradient is needed for the inputs).
     flops = 4 * N * D * args.hidden + 6 * N * args.hidden * K
-    print(f"one epoch, {N} samples, {D}-{args.hidden}-{K} relu/softmax, batch {args.batch}, "
-          f"float32, {kind}; median of {args.repeats} (TF {tf.__version__}, Keras {keras.__version__}, "
-          f"{os.cpu_count()} CPUs, XLA in lazynb: {ours.jit_compiled_}, "
-          f"load average {load_before[0]:.1f} -> {load_after[0]:.1f})")
+    print(
+        f"one epoch, {N} samples, {D}-{args.hidden}-{K} relu/softmax, batch {args.batch}, "
+        f"float32, {kind}; median of {args.repeats} (TF {tf.__version__}, Keras {keras.__version__}, "
+        f"{os.cpu_count()} CPUs, XLA in lazynb: {ours.jit_compiled_}, "
+        f"load average {load_before[0]:.1f} -> {load_after[0]:.1f})"
+    )
     print(f"{'variant':<15}{'fit s':>8}{'epoch s':>9}{'epoch GFLOP/s':>15}")
     for name, t in med.items():
         print(f"{name:<15}{t['fit']:>8.3f}{t['epoch']:>9.3f}{flops / t['epoch'] / 1e9:>15.1f}")
-    result = {"device": kind, "hidden": args.hidden, "batch": args.batch, "samples": N,
-              "repeats": args.repeats, "median_s": med, "fit_s": fits, "epoch_s": epochs,
-              "load_average": [load_before[0], load_after[0]],
-              "tensorflow": tf.__version__, "keras": keras.__version__, "cpus": os.cpu_count(),
-              "machine": platform.processor() or platform.machine(), "xla": ours.jit_compiled_}
+    result = {
+        "device": kind,
+        "hidden": args.hidden,
+        "batch": args.batch,
+        "samples": N,
+        "repeats": args.repeats,
+        "median_s": med,
+        "fit_s": fits,
+        "epoch_s": epochs,
+        "load_average": [load_before[0], load_after[0]],
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "cpus": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+        "xla": ours.jit_compiled_,
+    }
     if not args.no_keras:
         targets = {"keras default": 3.0, "keras tuned": 1.2}
         ratios = {}
@@ -168,7 +207,9 @@ def main(argv=None) -> dict:
                 r = med[name][what] / med["lazynb"][what]
                 ratios[f"{what} vs {name}"] = r
                 verdict = "met" if r >= target else "missed"
-                print(f"lazynb {what} vs {name} {what}: {r:.2f}x (target >= {target}x on CPU: {verdict})")
+                print(
+                    f"lazynb {what} vs {name} {what}: {r:.2f}x (target >= {target}x on CPU: {verdict})"
+                )
         result |= {"speedup": ratios, "targets": targets}
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")

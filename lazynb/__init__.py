@@ -16,4 +16,5 @@ import os as _os
 # INFO/WARNING/ERROR start-up lines (oneDNN, CPU features, CUDA probing).
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# The one version string: pyproject.toml reads it (dynamic = ["version"]).
 __version__ = "0.1.0"

@@ -4,8 +4,9 @@
     envcheck.report()            # prints the table
     env = envcheck.collect()     # the same rows as data: env.ok, env.problems, str(env)
 
-Each package is compared with the range the book is tested with (the same ranges as
-``requirements.txt`` and ``pyproject.toml``; a unit test keeps them in step).
+Each package is compared with the range the book is tested with: the same ranges, and
+the same split into lazynb's own dependencies and its extras (``lazynb[tf]``, ...), as
+``pyproject.toml``; a unit test keeps them in step.
 TensorFlow is imported through :func:`lazynb.repro.import_tensorflow`, so that its
 start-up log lines stay out of the notebook; if it is missing, the table says so
 instead of failing. Nothing here downloads anything unless asked to.
@@ -29,8 +30,10 @@ class Requirement:
     """A component the book uses and the versions it is tested with.
 
     minimum: the oldest supported version (None: any); below: the first version
-    that is *not* tested (None: no upper bound); required: False for optional
-    extras, whose absence is not a problem.
+    that is *not* tested (None: no upper bound); required: whether the chapters need
+    it (False: optional, its absence is not a problem); extra: the pyproject.toml
+    extra that installs it, as in ``pip install "lazynb[tf]"`` (None: a dependency of
+    lazynb itself, or Python).
     """
 
     name: str
@@ -39,6 +42,7 @@ class Requirement:
     below: str | None
     required: bool
     purpose: str
+    extra: str | None = None
 
     @property
     def needs(self) -> str:
@@ -48,16 +52,20 @@ class Requirement:
         return text if self.required else f"{text} (optional)"
 
 
-# The book's tested ranges: requirements.txt / pyproject.toml (tests/test_envcheck.py checks).
+# The book's tested ranges, as in pyproject.toml: lazynb's dependencies (extra None) and
+# its extras. TensorFlow is an extra of the package (lazynb imports without it) but the
+# chapters 4 and 5 need it: required here. tests/test_envcheck.py checks both.
 REQUIREMENTS = (
-    Requirement("Python", None, "3.10", None, True, "the language"),
+    Requirement("Python", None, "3.11", None, True, "the language"),
     Requirement("NumPy", "numpy", "1.26", "3", True, "arrays: every chapter"),
     Requirement("Matplotlib", "matplotlib", "3.7", "4", True, "every figure"),
-    Requirement("TensorFlow", "tensorflow", "2.16", "3", True, "chapters 4 and 5"),
-    Requirement("Keras", "keras", "3.0", "4", True, "chapters 4 and 5 (comes with TensorFlow)"),
+    Requirement("TensorFlow", "tensorflow", "2.16", "3", True, "chapters 4 and 5", "tf"),
+    Requirement("Keras", "keras", "3.0", "4", True, "chapters 4 and 5 (comes with TensorFlow)",
+                "tf"),
     Requirement("PyTensor", "pytensor", "2.20", "4", False,
-                "the Theano listings of chapter 4 (Theano's maintained successor)"),
-    Requirement("ipywidgets", "ipywidgets", "8", "9", False, "the sliders (Jupyter and Colab)"),
+                "the Theano listings of chapter 4 (Theano's maintained successor)", "pytensor"),
+    Requirement("ipywidgets", "ipywidgets", "8", "9", False, "the sliders (Jupyter and Colab)",
+                "widgets"),
 )
 
 OK, TOO_OLD, TOO_NEW, MISSING = "OK", "too old", "newer than tested", "not installed"
@@ -151,6 +159,8 @@ def _package_item(req: Requirement, version: str | None, note: str = "") -> Item
     problem = req.required and status in (TOO_OLD, MISSING)
     if status == MISSING and not note:
         note = f"needed for {req.purpose}" if req.required else f"optional, for {req.purpose}"
+        if req.extra:
+            note += f' (pip install "lazynb[{req.extra}]")'
     elif status == TOO_NEW and not note:
         note = "newer than the versions the book is tested with; it will probably work"
     return Item(req.name, version or "-", req.needs, status, note, problem)

@@ -17,6 +17,7 @@ from ._validate import check_positive_int
 __all__ = ["OPTIMIZERS", "make_optimizer", "run_optimizer", "plot_runs", "optimizer_panel",
            "OptimizerExplorer"]
 
+#: The optimisers the explorer offers, by name (see :func:`make_optimizer`).
 OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam")
 CURVATURES = (1.0, 25.0)
 X0 = (-4.0, 2.0)

@@ -1,5 +1,7 @@
 """A tiny text progress bar for training loops (no dependency, works in a terminal and in Jupyter).
 
+Usage::
+
     bar = ProgressBar(10, prefix="epoch")
     for epoch in range(10):
         ...

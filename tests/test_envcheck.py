@@ -67,34 +67,88 @@ def test_needs_text():
     assert Requirement("A", "a", "3.10", None, True, "").needs == ">= 3.10"
 
 
-def _requirement_ranges(text):
-    ranges = {}
-    for line in text.splitlines():
-        line = line.split("#")[0].strip()
-        m = re.match(r"^([A-Za-z0-9_.-]+)\s*>=\s*([\d.]+)\s*,\s*<\s*([\d.]+)$", line)
-        if m:
-            ranges[m.group(1).lower()] = (m.group(2), m.group(3))
-    return ranges
-
-
-def test_ranges_agree_with_requirements_and_pyproject():
-    by_module = {r.module: r for r in REQUIREMENTS if r.module}
-    files = [(ROOT / "requirements.txt").read_text()]
+def _pyproject():
     with open(ROOT / "pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
-    files.append("\n".join(project["dependencies"]
-                           + sum(project["optional-dependencies"].values(), [])))
-    checked = set()
-    for text in files:
-        for name, (low, high) in _requirement_ranges(text).items():
-            if name in by_module:
-                req = by_module[name]
-                assert parse_version(req.minimum) == parse_version(low), (name, req, low)
-                assert parse_version(req.below) == parse_version(high), (name, req, high)
-                checked.add(name)
-    assert {"numpy", "matplotlib", "tensorflow", "ipywidgets"} <= checked
+        return tomllib.load(f)["project"]
+
+
+def _declared():
+    """{normalized name: (extra or None, packaging Requirement)} from pyproject.toml."""
+    from packaging.requirements import Requirement as Req
+    from packaging.utils import canonicalize_name
+
+    project = _pyproject()
+    groups = [(None, project["dependencies"])] + list(project["optional-dependencies"].items())
+    declared = {}
+    for extra, specs in groups:
+        for spec in specs:
+            req = Req(spec)
+            declared.setdefault(canonicalize_name(req.name), []).append((extra, req))
+    return declared
+
+
+def _bounds(req):
+    """(minimum, below) of a packaging Requirement: ">=a,<b" -> ("a", "b")."""
+    ops = {s.operator: s.version for s in req.specifier}
+    assert set(ops) <= {">=", "<"}, f"{req}: use a >=,< range"
+    return ops.get(">="), ops.get("<")
+
+
+# Extras for the reader's environment; `book` and `dev` build and test it.
+READER_EXTRAS = {None, "widgets", "tf", "pytensor"}
+
+
+def test_ranges_and_extras_agree_with_pyproject():
+    """Each row of the table is declared in pyproject.toml where its `extra` says, with
+    the same range; and what is optional in one is optional in the other."""
+    declared = _declared()
+    for req in REQUIREMENTS:
+        if req.module is None:
+            continue
+        where = declared.get(req.module)
+        assert where, f"{req.name}: `{req.module}` is not declared in pyproject.toml"
+        extra, spec = next(((e, s) for e, s in where if e in READER_EXTRAS), where[0])
+        assert extra == req.extra, (
+            f"{req.name}: envcheck says extra {req.extra!r}, pyproject.toml declares it in "
+            f"{'the dependencies' if extra is None else f'the extra {extra!r}'}")
+        low, high = _bounds(spec)
+        assert (low and parse_version(low)) == (req.minimum and parse_version(req.minimum)), (
+            req.name, req.minimum, str(spec))
+        assert (high and parse_version(high)) == (req.below and parse_version(req.below)), (
+            req.name, req.below, str(spec))
+        # Optional in the table -> an extra in pyproject; a dependency of lazynb itself
+        # -> required in the table.
+        if not req.required:
+            assert req.extra is not None, f"{req.name} is optional but a dependency of lazynb"
+        if req.extra is None:
+            assert req.required, f"{req.name} is a dependency of lazynb but optional in envcheck"
+    # Conversely: every tested range (an upper bound) of the reader's packages has a row.
+    rows = {r.module for r in REQUIREMENTS if r.module}
+    for name, where in declared.items():
+        for extra, spec in where:
+            if extra in READER_EXTRAS and _bounds(spec)[1] is not None:
+                assert name in rows, f"{spec} (extra {extra!r}) has no row in envcheck"
     python = next(r for r in REQUIREMENTS if r.name == "Python")
-    assert project["requires-python"] == f">={python.minimum}"
+    assert _pyproject()["requires-python"] == f">={python.minimum}"
+
+
+def test_requirements_txt_installs_every_extra():
+    """`make install` (requirements.txt) installs lazynb with all its extras."""
+    lines = [line.split("#")[0].strip()
+             for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    editable = [line for line in lines if line.startswith("-e .")]
+    assert len(editable) == 1, lines
+    m = re.fullmatch(r"-e \.\[([\w,-]+)\]", editable[0])
+    assert m, editable
+    assert set(m.group(1).split(",")) == set(_pyproject()["optional-dependencies"])
+
+
+def test_missing_extra_says_how_to_install_it(monkeypatch):
+    real = envcheck._installed_version
+    monkeypatch.setattr(envcheck, "_installed_version",
+                        lambda m: None if m == "ipywidgets" else real(m))
+    env = envcheck.collect(tensorflow=False, mnist=False)
+    assert 'pip install "lazynb[widgets]"' in env["ipywidgets"].note
 
 
 def test_every_name_has_one_requirement():

@@ -64,15 +64,116 @@ def test_colab_setup_cell_is_a_no_op_outside_colab():
     exec(compile(code, "<setup>", "exec"), namespace)
 
 
+def _project():
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def _declared(groups=None):
+    """{normalized distribution name: [specifier strings]} of pyproject's dependencies (group
+    None) and extras; `groups` limits it to some of them."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = _project()["project"]
+    all_groups = {None: project["dependencies"], **project["optional-dependencies"]}
+    declared = {}
+    for group, specs in all_groups.items():
+        if groups is None or group in groups:
+            for spec in specs:
+                req = Requirement(spec)
+                declared.setdefault(canonicalize_name(req.name), []).append(str(req.specifier))
+    return declared
+
+
 def test_requirements_are_ranges_not_pins():
-    lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
-    reqs = [l for l in lines if l and not l.startswith("-e")]
-    assert reqs and not [r for r in reqs if "==" in r], "requirements.txt must hold ranges, not exact pins"
-    assert "-e ." in lines
-    for name in ("jupyter-book", "numpy", "matplotlib", "tensorflow", "ipywidgets", "nbval", "pytest"):
-        assert any(r.startswith(name) for r in reqs), f"{name} missing from requirements.txt"
-    jb = next(r for r in reqs if r.startswith("jupyter-book"))
-    assert "<2" in jb, "jupyter-book 2.x cannot build offline: keep it below 2"
+    lines = [line.split("#")[0].strip()
+             for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [line for line in lines if line]
+    extras = re.fullmatch(r"-e \.\[([\w,-]+)\]", lines[0])
+    assert extras, "requirements.txt starts with `-e .[extras]`: the ranges live in pyproject.toml"
+    reqs = lines[1:]
+    assert not [r for r in reqs if "==" in r], "requirements.txt must hold ranges, not exact pins"
+    declared = _declared({None, *extras.group(1).split(",")})
+    pins = {name: s for name, specs in declared.items() for s in specs if "==" in s}
+    assert not pins, f"pyproject.toml must hold ranges, not exact pins: {pins}"
+    for name in ("jupyter-book", "numpy", "matplotlib", "tensorflow", "ipywidgets", "nbval",
+                 "pytest", "pygments", "ruff"):
+        assert name in declared or any(r.startswith(name) for r in reqs), (
+            f"{name} is not installed by requirements.txt")
+    assert any("<2" in s for s in declared["jupyter-book"]), (
+        "jupyter-book 2.x cannot build offline: keep it below 2")
+
+
+def test_python_floor_is_311():
+    """The tests use tomllib (3.11); README and CI use 3.11."""
+    assert _project()["project"]["requires-python"] == ">=3.11"
+    assert "Python 3.11" in (ROOT / "README.md").read_text()
+
+
+def test_version_is_written_once():
+    """pyproject.toml reads the version from lazynb.__version__; the installed metadata agrees."""
+    import importlib.metadata
+
+    from packaging.version import Version
+
+    import lazynb
+
+    data = _project()
+    assert "version" not in data["project"] and "version" in data["project"]["dynamic"]
+    assert data["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "lazynb.__version__"}
+    Version(lazynb.__version__)  # a valid PEP 440 version
+    installed = importlib.metadata.version("lazynb")
+    assert installed == lazynb.__version__, (
+        f"installed lazynb metadata says {installed}, lazynb.__version__ is "
+        f"{lazynb.__version__}: reinstall with `pip install -e .`")
+
+
+def _third_party_imports(folder):
+    """{top-level module: first file importing it} for the absolute imports under folder."""
+    import ast
+    import sys
+
+    found = {}
+    for path in sorted((ROOT / folder).glob("**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "__future__":
+                    found.setdefault(top, path.relative_to(ROOT))
+    return found
+
+
+# What the package may import (lazily, for the extras) and what its tests and tools may.
+_PACKAGE_GROUPS = {None, "widgets", "tf", "pytensor"}
+_LOCAL = {"lazynb", "exercise_helpers", "tf_helpers", "conftest"}
+
+
+@pytest.mark.parametrize("folder, groups", [("lazynb", _PACKAGE_GROUPS), ("tests", None),
+                                            ("tools", None)])
+def test_every_import_is_declared(folder, groups):
+    """Each third-party module imported under lazynb/ (tests/, tools/) is installed by a
+    dependency of lazynb or one of its extras (any group, for the tests and tools)."""
+    import importlib.metadata
+
+    from packaging.utils import canonicalize_name
+
+    dists = importlib.metadata.packages_distributions()
+    declared = _declared(groups)
+    missing = {}
+    for module, path in _third_party_imports(folder).items():
+        if module in _LOCAL:
+            continue
+        names = {canonicalize_name(d) for d in dists.get(module, [module])}
+        if not names & set(declared):
+            missing[module] = str(path)
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
 
 
 # Colab readiness: a notebook opened alone (Colab, a download) has only the installed
@@ -99,3 +200,38 @@ def test_every_notebook_starts_with_the_same_setup_cell():
     want = sync.setup_cell_source(sync.repository_url())
     firsts = {"".join(json.loads(p.read_text())["cells"][0]["source"]) for p in NOTEBOOKS}
     assert firsts == {want}
+
+
+def test_api_page_documents_every_public_module():
+    """api.md has an automodule for every public module of lazynb (the per-chapter
+    exercise modules excepted: their reference answers belong to the chapters)."""
+    documented = set(re.findall(r"^\.\. automodule:: ([\w.]+)\s*$",
+                                (ROOT / "api.md").read_text(), re.M))
+    modules = set()
+    for path in (ROOT / "lazynb").glob("**/*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if any(p.startswith("_") for p in parts):
+            continue
+        if parts[:2] == ("lazynb", "exercises") and len(parts) == 3 and parts[2] != "core":
+            continue
+        modules.add(".".join(parts))
+    assert modules - documented == set(), "add these modules to api.md"
+    assert documented - modules == set(), "api.md documents modules that do not exist"
+
+
+def test_docstring_entries_are_read_as_descriptions():
+    """_ext/docstring_descriptions.py: `name : text` in a NumPy section becomes a name
+    with a description (what the package means), outside the sections nothing changes."""
+    spec = importlib.util.spec_from_file_location(
+        "docstring_descriptions", ROOT / "_ext" / "docstring_descriptions.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    lines = ["Summary: x : not an entry.", "", "Parameters", "----------",
+             "X, y : the data.", "    More about it.", "lr : learning rate.", "",
+             "Notes", "-----", "a : b stays."]
+    assert mod.split_entries(lines) == [
+        "Summary: x : not an entry.", "", "Parameters", "----------",
+        "X, y", "    the data.", "    More about it.", "lr", "    learning rate.", "",
+        "Notes", "-----", "a : b stays."]

@@ -18,7 +18,9 @@ FORBIDDEN = {
     "a traceback": re.compile(r"Traceback \(most recent call last\)"),
     "an absl log line": re.compile(r"absl::InitializeLog|^[IWE]\d{4} \d\d:\d\d", re.M),
     "a oneDNN notice": re.compile(r"oneDNN custom operations"),
-    "a CUDA/cuDNN log line": re.compile(r"Unable to register cu(DNN|FFT|BLAS)|cuda_(dnn|fft|blas)\.cc"),
+    "a CUDA/cuDNN log line": re.compile(
+        r"Unable to register cu(DNN|FFT|BLAS)|cuda_(dnn|fft|blas)\.cc"
+    ),
     "a TensorFlow C++ log line": re.compile(r"tensorflow/core/[\w/]+\.cc:\d+\]"),
     "a Python warning": re.compile(r"\b\w*Warning: "),
     "a stderr output block": re.compile(r'class="output stderr"'),

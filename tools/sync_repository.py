@@ -40,7 +40,9 @@ def setup_cell_source(url: str) -> str:
 
 
 def notebooks() -> list[Path]:
-    return sorted(p for p in (ROOT / "chapters").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p for p in (ROOT / "chapters").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def _config_with_url(text: str, url: str) -> str:
@@ -62,17 +64,25 @@ def sync(check: bool = False) -> list[str]:
     for path in notebooks():
         nb = json.loads(path.read_text())
         first = nb["cells"][0] if nb["cells"] else None
-        ok = (first is not None and first["cell_type"] == "code"
-              and "".join(first["source"]) == want
-              and all(t in first.get("metadata", {}).get("tags", []) for t in SETUP_TAGS))
+        ok = (
+            first is not None
+            and first["cell_type"] == "code"
+            and "".join(first["source"]) == want
+            and all(t in first.get("metadata", {}).get("tags", []) for t in SETUP_TAGS)
+        )
         if ok:
             continue
         stale.append(str(path.relative_to(ROOT)))
         if check:
             continue
-        cell = {"cell_type": "code", "execution_count": None, "id": "colab-setup",
-                "metadata": {"tags": SETUP_TAGS}, "outputs": [],
-                "source": want.splitlines(keepends=True)}
+        cell = {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "colab-setup",
+            "metadata": {"tags": SETUP_TAGS},
+            "outputs": [],
+            "source": want.splitlines(keepends=True),
+        }
         if first is not None and first.get("id") == "colab-setup":
             nb["cells"][0] = cell
         else:

@@ -29,6 +29,7 @@ import numpy as np
 __all__ = ["load_mnist", "read_idx", "MNISTInfo", "MNISTFileError", "MNISTSampleWarning",
            "DEFAULT_MIRRORS"]
 
+#: Base URLs tried in turn for the official files (``$LAZYNB_MNIST_MIRRORS`` overrides).
 DEFAULT_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",

@@ -155,7 +155,7 @@ class Hint:
 class Exercise:
     """Base class: a named exercise with a prompt, hint levels and a reference answer.
 
-    Subclasses implement :meth:`check` and :meth:`solution`. ``chapter`` (e.g. "ch01")
+    Subclasses implement ``check`` and ``solution``. ``chapter`` (e.g. "ch01")
     is only used to write ``ch01.name.hint()`` in messages.
     """
 
@@ -238,19 +238,21 @@ _DTYPE_KINDS = {"floating": np.floating, "integer": np.integer, "bool": np.bool_
 class FunctionExercise(Exercise):
     """An exercise whose answer is a function, checked against ``reference`` case by case.
 
-    cases: ``cases(rng) -> iterable of Case``, given ``np.random.default_rng(seed)``;
+    Parameters
+    ----------
+    cases : ``cases(rng) -> iterable of Case``, given ``np.random.default_rng(seed)``;
         fixed edge cases first, then random ones.
-    returns: "array" (a NumPy array or a tensor; a plain number is also accepted when
+    returns : "array" (a NumPy array or a tensor; a plain number is also accepted when
         the expected result is 0-d) or "scalar" (a Python/NumPy number or a 0-d array).
-    shape: how the prompt writes the result's shape, e.g. "(N,)" or "a.shape"; used in
+    shape : how the prompt writes the result's shape, e.g. "(N,)" or "a.shape"; used in
         messages next to the actual expected shape.
-    dtype: the accepted dtype kinds, any of "floating", "integer", "bool" (None: any).
-    dtype_note: appended to the dtype message, to say why.
-    rtol, atol: tolerances of the final ``np.allclose`` (0 and 0 for exact labels).
-    checks: property checks ``f(got, expected, args) -> message or None``, run before
+    dtype : the accepted dtype kinds, any of "floating", "integer", "bool" (None: any).
+    dtype_note : appended to the dtype message, to say why.
+    rtol, atol : tolerances of the final ``np.allclose`` (0 and 0 for exact labels).
+    checks : property checks ``f(got, expected, args) -> message or None``, run before
         the values are compared so that messages can be conceptual.
-    fail_on_warnings: warning classes (e.g. ``(RuntimeWarning,)``) that fail a case.
-    warning_advice: appended to the message when such a warning was raised.
+    fail_on_warnings : warning classes (e.g. ``(RuntimeWarning,)``) that fail a case.
+    warning_advice : appended to the message when such a warning was raised.
     """
 
     def __init__(self, name: str, reference: Callable, *, prompt: str, hints: Sequence[str],

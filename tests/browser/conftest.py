@@ -135,7 +135,7 @@ def _redirect_target(path: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _settle(page, visit: "Visit") -> None:
+def _settle(page, visit: Visit) -> None:
     """Wait until the page is quiet: MathJax done, fonts in, then no request
     or console message for QUIET_S seconds (at most SETTLE_MAX_S).
 

@@ -120,7 +120,9 @@ def test_math_is_typeset(site, open_page, path):
     )
     n_typeset = page.locator("mjx-container").count()
     assert n_math > 0, f"{path}: expected math on this page"
-    assert n_typeset >= n_math, f"{path}: {n_math} math elements but only {n_typeset} typeset by MathJax"
+    assert n_typeset >= n_math, (
+        f"{path}: {n_math} math elements but only {n_typeset} typeset by MathJax"
+    )
     errors = page.locator("mjx-merror").all_inner_texts()
     assert not errors, f"{path}: MathJax could not typeset: {errors}"
 
@@ -181,7 +183,9 @@ def test_search_finds_chapter_3(site, open_page):
         " return s !== null && /found \\d+ page/.test(s.innerText); }",
         timeout=30000,
     )
-    hrefs = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
     assert any(h.split("#")[0] == "chapters/03_backprop/backprop.html" for h in hrefs), hrefs
     summary = page.locator("#search-results .search-summary").inner_text()
     assert re.search(r"found \d+ page", summary), summary
@@ -221,7 +225,14 @@ def test_screenshots(site, open_page, screenshots_dir):
 class _Refs(html.parser.HTMLParser):
     """Collect a page's ids (anchors) and its references to other files."""
 
-    ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src", "source": "src"}
+    ATTRS = {
+        "a": "href",
+        "link": "href",
+        "img": "src",
+        "script": "src",
+        "iframe": "src",
+        "source": "src",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
