@@ -6,9 +6,12 @@ and returns an array of the same shape and floating dtype (float32 in, float32
 out; integers become float64), computed without overflow warnings even for
 inputs as large as +-1e4. ``softmax`` and ``log_softmax`` work along one axis.
 
-Each public function checks its input (numbers, finite) and then calls a
-private kernel (``_relu``, ``_softmax``, ...) that does no checks; the
-training loops in :mod:`lazynb.mlp` call the kernels directly.
+Each public function's body is its formula; the checks (numbers, finite, a
+valid ``axis`` or ``alpha``) run first, in the one decorator line ``@_checked``
+above it. The body without the checks is the function's ``__wrapped__``,
+exported as the private kernels ``_sigmoid``, ``_relu``, ``_softmax``, ... that
+the training loops in :mod:`lazynb.mlp` and :mod:`lazynb.losses` call on arrays
+they have already checked.
 
 ``ACTIVATIONS`` maps a name to the pair ``(f, f_grad)``; ``get_activation(name)``
 looks one up with a clear error.
@@ -16,6 +19,8 @@ looks one up with a clear error.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
@@ -27,45 +32,6 @@ __all__ = [
     "leaky_relu", "leaky_relu_grad", "identity", "identity_grad",
     "softmax", "softmax_naive", "log_softmax", "ACTIVATIONS", "get_activation",
 ]
-
-
-# --- kernels: no input checks, float arrays in, same shape and dtype out ------------------
-
-def _sigmoid(a):
-    e = np.exp(-np.abs(a))  # in (0, 1]: cannot overflow
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _relu(a):
-    r = a * (a > 0)
-    r += 0.0  # turns the -0.0 of negative inputs into 0.0 (they compare equal; this prints nicer)
-    return r
-
-
-def _relu_grad(a):
-    return (a > 0).astype(a.dtype)
-
-
-def _leaky_relu(a, alpha):
-    return np.where(a > 0, a, alpha * a)
-
-
-def _leaky_relu_grad(a, alpha):
-    return np.where(a > 0, 1.0, alpha).astype(a.dtype)
-
-
-def _softmax(A, axis=-1):
-    # exp(A - max) <= 1: no overflow, and the result is unchanged because the
-    # factor exp(-max) cancels between numerator and denominator.
-    E = np.exp(A - A.max(axis=axis, keepdims=True))
-    E /= E.sum(axis=axis, keepdims=True)
-    return E
-
-
-def _log_softmax(A, axis=-1):
-    S = A - A.max(axis=axis, keepdims=True)
-    # The largest entry of S is 0, so the sum is >= 1 and its log is finite.
-    return S - np.log(np.exp(S).sum(axis=axis, keepdims=True))
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -89,8 +55,37 @@ def _check_axis(A: np.ndarray, axis) -> int:
     return int(axis)
 
 
+def _checked(kernel):
+    """Decorator: check and convert the arguments, then run ``kernel`` (kept as ``__wrapped__``).
+
+    The first argument becomes a finite float array (``as_float_array``): of any
+    shape, empty allowed, for an elementwise function; with at least one axis,
+    not empty, for one that takes an ``axis`` (softmax), whose ``axis`` must then
+    be valid (``_check_axis``). An ``alpha`` must be a slope in [0, 1)
+    (``_check_alpha``, checked first). The kernel then sees clean arguments only.
+    """
+    signature = inspect.signature(kernel)
+    name = next(iter(signature.parameters))
+    along_axis = "axis" in signature.parameters
+
+    @functools.wraps(kernel)
+    def checked(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arg = bound.arguments
+        if "alpha" in arg:
+            arg["alpha"] = _check_alpha(arg["alpha"])
+        arg[name] = as_float_array(arg[name], name, allow_empty=not along_axis)
+        if along_axis:
+            arg["axis"] = _check_axis(arg[name], arg["axis"])
+        return kernel(*bound.args, **bound.kwargs)
+
+    return checked
+
+
 # --- elementwise activations --------------------------------------------------------------
 
+@_checked
 def sigmoid(a):
     """Logistic sigmoid, ``1 / (1 + exp(-a))``, elementwise and overflow-free.
 
@@ -101,7 +96,8 @@ def sigmoid(a):
     form whose exponent is never positive: for a >= 0 ``1 / (1 + e^-a)``, for
     a < 0 ``e^a / (1 + e^a)``. Both are evaluated on ``-|a|`` only.
     """
-    return _sigmoid(as_float_array(a, "a", allow_empty=True))
+    e = np.exp(-np.abs(a))  # e^-|a| is in (0, 1]: cannot overflow
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def sigmoid_grad(a):
@@ -110,13 +106,14 @@ def sigmoid_grad(a):
     return s * (1.0 - s)
 
 
+@_checked
 def tanh(a):
     """Hyperbolic tangent, elementwise: values in [-1, 1], ``tanh(a) = 2 sigmoid(2a) - 1``.
 
     a: array of any shape. Returns the same shape and floating dtype.
-    ``np.tanh`` saturates to +-1 for large |a| without overflowing.
+    ``np.tanh`` saturates to +-1 for large ``|a|`` without overflowing.
     """
-    return np.tanh(as_float_array(a, "a", allow_empty=True))
+    return np.tanh(a)
 
 
 def tanh_grad(a):
@@ -125,6 +122,7 @@ def tanh_grad(a):
     return 1.0 - t * t
 
 
+@_checked
 def relu(a):
     """Rectified linear unit, ``max(a, 0)``, written as ``a * (a > 0)``.
 
@@ -133,27 +131,31 @@ def relu(a):
     differentiate it (the comparison is a constant 0/1 factor). :func:`relu_branch` is the
     explicit "if a < 0 then 0 else a" form; the two agree everywhere.
     """
-    return _relu(as_float_array(a, "a", allow_empty=True))
+    r = a * (a > 0)
+    r += 0.0  # turns the -0.0 of negative inputs into 0.0 (they compare equal; this prints nicer)
+    return r
 
 
+@_checked
 def relu_branch(a):
     """ReLU as an explicit branch: ``a`` where ``a > 0``, else 0 (``np.where``).
 
     a: array of any shape. Returns the same shape and floating dtype; equal to
     :func:`relu` for every input.
     """
-    a = as_float_array(a, "a", allow_empty=True)
     return np.where(a > 0, a, 0)
 
 
+@_checked
 def relu_grad(a):
     """Derivative of ReLU: 1 where ``a > 0``, 0 where ``a <= 0`` (the choice at 0 is a convention).
 
     a: array of any shape. Returns a 0/1 array of the same shape and floating dtype.
     """
-    return _relu_grad(as_float_array(a, "a", allow_empty=True))
+    return (a > 0).astype(a.dtype)
 
 
+@_checked
 def leaky_relu(a, alpha: float = 0.01):
     """Leaky ReLU: ``a`` where ``a > 0``, ``alpha * a`` elsewhere.
 
@@ -162,28 +164,30 @@ def leaky_relu(a, alpha: float = 0.01):
     gradient flowing through units whose input is negative, so they cannot
     "die" the way ReLU units can.
     """
-    alpha = _check_alpha(alpha)
-    return _leaky_relu(as_float_array(a, "a", allow_empty=True), alpha)
+    return np.where(a > 0, a, alpha * a)
 
 
+@_checked
 def leaky_relu_grad(a, alpha: float = 0.01):
     """Derivative of leaky ReLU: 1 where ``a > 0``, ``alpha`` where ``a <= 0``. Same shape and dtype as ``a``."""
-    alpha = _check_alpha(alpha)
-    return _leaky_relu_grad(as_float_array(a, "a", allow_empty=True), alpha)
+    return np.where(a > 0, 1.0, alpha).astype(a.dtype)
 
 
+@_checked
 def identity(a):
     """The identity, ``a`` itself (a copy): the "activation" of a linear output layer."""
-    return as_float_array(a, "a", allow_empty=True).copy()
+    return a.copy()
 
 
+@_checked
 def identity_grad(a):
     """Derivative of the identity: an array of ones shaped like ``a``."""
-    return np.ones_like(as_float_array(a, "a", allow_empty=True))
+    return np.ones_like(a)
 
 
 # --- softmax ------------------------------------------------------------------------------
 
+@_checked
 def softmax(A, axis: int = -1):
     """Softmax along ``axis``: ``exp(A) / sum(exp(A))``, computed stably.
 
@@ -195,10 +199,13 @@ def softmax(A, axis: int = -1):
     when a constant is subtracted from every score, and afterwards every
     exponent is <= 0, so ``exp`` cannot overflow (compare :func:`softmax_naive`).
     """
-    A = as_float_array(A, "A")
-    return _softmax(A, _check_axis(A, axis))
+    # exp(A - max) <= 1: no overflow; the factor exp(-max) cancels in the division.
+    E = np.exp(A - A.max(axis=axis, keepdims=True))
+    E /= E.sum(axis=axis, keepdims=True)
+    return E
 
 
+@_checked
 def softmax_naive(A, axis: int = -1):
     """Softmax exactly as the formula reads, ``exp(A) / exp(A).sum()``: for teaching only.
 
@@ -212,12 +219,11 @@ def softmax_naive(A, axis: int = -1):
     warning, wrap the call in ``with np.errstate(over="ignore", invalid="ignore"):``.
     Use :func:`softmax` for real work.
     """
-    A = as_float_array(A, "A")
-    axis = _check_axis(A, axis)
     expA = np.exp(A)
     return expA / expA.sum(axis=axis, keepdims=True)
 
 
+@_checked
 def log_softmax(A, axis: int = -1):
     """Logarithm of the softmax along ``axis``, without ever taking ``log(0)``.
 
@@ -226,8 +232,16 @@ def log_softmax(A, axis: int = -1):
     This is what a cross-entropy needs: ``log(softmax(A))`` would give
     ``log(0) = -inf`` once a probability underflows.
     """
-    A = as_float_array(A, "A")
-    return _log_softmax(A, _check_axis(A, axis))
+    S = A - A.max(axis=axis, keepdims=True)
+    # The largest entry of S is 0, so the sum is >= 1 and its log is finite.
+    return S - np.log(np.exp(S).sum(axis=axis, keepdims=True))
+
+
+# --- the same functions without the checks, for callers whose arrays are already checked -------
+
+_sigmoid, _relu, _relu_grad = sigmoid.__wrapped__, relu.__wrapped__, relu_grad.__wrapped__
+_leaky_relu, _leaky_relu_grad = leaky_relu.__wrapped__, leaky_relu_grad.__wrapped__
+_softmax, _log_softmax = softmax.__wrapped__, log_softmax.__wrapped__
 
 
 # --- lookup by name -----------------------------------------------------------------------

@@ -135,6 +135,25 @@ class LinearRegression:
         two identical features, or any feature that is a combination of the others,
         so that the best weights are not unique.
         """
+        X, y, A = self._check_fit_args(X, y)  # A: (N, P), X with a ones column for the bias
+        if self.solver == "solve":
+            w = np.linalg.solve(A.T @ A, A.T @ y)  # the normal equations, (P, P) @ (P,) = (P,)
+        else:
+            w = np.linalg.lstsq(A, y, rcond=None)[0]
+        if self.fit_intercept:
+            self.b_, self.w_ = float(w[0]), w[1:]
+        else:
+            self.b_, self.w_ = 0.0, w
+        return self
+
+    def predict(self, X):
+        """Predictions ``X @ w_ + b_`` for X: (N, D). Returns (N,)."""
+        X = self._check_predict_args(X)
+        return X @ self.w_ + self.b_
+
+    def _check_fit_args(self, X, y):
+        """X: (N, D), y: (N,) as float arrays, and the design matrix A: (N, P) (P = D + 1
+        with a bias); raises when they do not match or the weights would not be unique."""
         X = self._as_design(X, "X")
         y = as_float_array(y, "y", ndim=(1, 2))
         if y.ndim == 2 and y.shape[1] == 1:
@@ -152,25 +171,17 @@ class LinearRegression:
             raise ValueError(f"need at least {P} samples to fit {what}, got {N}: with fewer "
                              f"samples than unknowns the best fit is not unique")
         self._check_full_rank(X, A)
-        if self.solver == "solve":
-            w = np.linalg.solve(A.T @ A, A.T @ y)  # the normal equations, (P, P) @ (P,) = (P,)
-        else:
-            w = np.linalg.lstsq(A, y, rcond=None)[0]
-        if self.fit_intercept:
-            self.b_, self.w_ = float(w[0]), w[1:]
-        else:
-            self.b_, self.w_ = 0.0, w
-        return self
+        return X, y, A
 
-    def predict(self, X):
-        """Predictions ``X @ w_ + b_`` for X: (N, D). Returns (N,)."""
+    def _check_predict_args(self, X):
+        """X: (N, D) as a float array, for a fitted model with D weights."""
         if not hasattr(self, "w_"):
             raise RuntimeError("this LinearRegression is not fitted yet: call fit(X, y) first")
         X = self._as_design(X, "X")
         if X.shape[1] != self.w_.shape[0]:
             raise ValueError(f"X has {X.shape[1]} features per sample but the model was fitted "
                              f"with {self.w_.shape[0]}")
-        return X @ self.w_ + self.b_
+        return X
 
     def score(self, X, y) -> float:
         """R^2 of the predictions on X: (N, D) against the targets y: (N,)."""

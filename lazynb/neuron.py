@@ -36,6 +36,15 @@ def logistic_unit(X, w, b=0.0):
     return sigmoid(X @ w + b)
 
 
+def _check_binary_data(X, y):
+    """X: (N, D) as a float array and y: (N,) as int64 labels, each 0 or 1, or a clear error."""
+    X = as_float_array(X, "X", ndim=2)
+    t = as_labels(y, "y", n=X.shape[0])
+    if np.any(t > 1):
+        raise ValueError("y must hold binary labels 0 or 1 for a single logistic unit")
+    return X, t
+
+
 class LogisticUnit:
     """A single logistic unit trained by full-batch gradient descent.
 
@@ -54,10 +63,7 @@ class LogisticUnit:
 
     def fit(self, X, y):
         """Train on X: (N, D) and binary labels y: (N,) in {0, 1}. Returns ``self``."""
-        X = as_float_array(X, "X", ndim=2)
-        t = as_labels(y, "y", n=X.shape[0])
-        if np.any(t > 1):
-            raise ValueError("y must hold binary labels 0 or 1 for a single logistic unit")
+        X, t = _check_binary_data(X, y)
         N, D = X.shape
         rng = np.random.default_rng(self.seed)
         self.w_ = rng.normal(0.0, 1.0 / np.sqrt(D), size=D)

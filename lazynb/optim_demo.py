@@ -33,6 +33,13 @@ def _check_number(x, name: str, *, positive: bool = False) -> float:
     return x
 
 
+def _check_descent_args(grad, x0, lr, steps):
+    """x0 and lr as floats (lr > 0) and steps as an int >= 0, after checking grad is callable."""
+    _check_function(grad, "grad")
+    return (_check_number(x0, "x0"), _check_number(lr, "lr", positive=True),
+            check_positive_int(steps, "steps", minimum=0))
+
+
 def descent_path(grad, x0, lr, steps):
     """Gradient descent on a function of one variable; returns every point visited.
 
@@ -41,10 +48,7 @@ def descent_path(grad, x0, lr, steps):
     Returns a float array of shape (steps + 1,): x0, then each x after the update
     ``x <- x - lr * dJ/dx``. (To maximise J, pass the derivative of -J.)
     """
-    _check_function(grad, "grad")
-    x = _check_number(x0, "x0")
-    lr = _check_number(lr, "lr", positive=True)
-    steps = check_positive_int(steps, "steps", minimum=0)
+    x, lr, steps = _check_descent_args(grad, x0, lr, steps)
     path = [x]
     for _ in range(steps):
         x = x - lr * grad(x)   # one step downhill, in proportion to the slope

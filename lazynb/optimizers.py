@@ -30,10 +30,11 @@ The rules, with ``g`` the gradient of the cost J and all operations elementwise:
 e-book's three schedules are here: :func:`step_decay`, :func:`inverse_decay`
 and :func:`exponential_decay`.
 
-Keras 3 writes some of these rules slightly differently (where ε sits,
-AdaGrad's initial cache of 0.1, Adam's ε̂). Each class takes the knobs that
-select Keras's variant, and ``Class.like_keras(...)`` builds the optimiser that
-matches ``keras.optimizers.Class(...)`` step for step;
+Each class here is the textbook rule and nothing else. Keras 3 writes some of
+these rules slightly differently (where ε sits, AdaGrad's initial cache of 0.1,
+Adam's ε̂, RMSprop's momentum and centred forms): :mod:`lazynb.keras_parity`
+holds those variants, and builds the optimiser that matches
+``keras.optimizers.Class(...)`` step for step;
 ``tests/test_optimizers_keras_parity.py`` proves it.
 
 This module never imports TensorFlow.
@@ -62,98 +63,56 @@ __all__ = [
 class Schedule:
     """A learning rate as a function of time: ``schedule(t) -> float`` for t = 0, 1, 2, ...
 
-    ``t`` counts epochs or iterations, whichever the optimiser is told to feed
-    it (``schedule_on``). Subclasses implement :meth:`value`; calling checks ``t``.
+    rule: the formula, a callable ``t -> rate``; name and params say how the
+    schedule prints (``inverse_decay(A=0.1, k=0.5)``) and are what :meth:`to_keras`
+    reads. ``t`` counts epochs or iterations, whichever the optimiser is told to
+    feed it (``schedule_on``); calling a schedule checks ``t``.
     """
+
+    def __init__(self, rule: Callable, name: str, **params):
+        if not callable(rule):
+            raise TypeError(f"rule must be a callable t -> learning rate, got {type(rule).__name__}")
+        self.rule, self.name, self.params = rule, str(name), params
 
     def __call__(self, t) -> float:
         if isinstance(t, bool) or not isinstance(t, numbers.Real):
             raise TypeError(f"t must be a number (epoch or iteration), got {type(t).__name__}")
         if not math.isfinite(t) or t < 0:
             raise ValueError(f"t must be a finite number >= 0, got {t}")
-        return float(self.value(t))
-
-    def value(self, t) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+        return float(self.rule(t))
 
     def to_keras(self):
         """The equivalent ``keras.optimizers.schedules`` object (imports Keras).
 
         Keras feeds a schedule the optimiser's iteration count, so use it with
-        ``t`` meaning iterations.
+        ``t`` meaning iterations. See :func:`lazynb.keras_parity.keras_schedule`.
         """
-        raise NotImplementedError(f"{type(self).__name__} has no Keras equivalent")
+        from .keras_parity import keras_schedule
 
-
-class _Constant(Schedule):
-    def __init__(self, A):
-        self.A = check_positive_float(A, "A")
-
-    def value(self, t):
-        return self.A
+        return keras_schedule(self)
 
     def __repr__(self):
-        return f"constant({self.A:g})"
+        return f"{self.name}({', '.join(f'{k}={v:g}' for k, v in self.params.items())})"
 
 
-class _StepDecay(Schedule):
-    def __init__(self, A, k, factor):
-        self.A = check_positive_float(A, "A")
-        self.k = check_positive_int(k, "k")
-        self.factor = check_positive_float(factor, "factor")
-        if self.factor > 1:
-            raise ValueError(f"factor must be in (0, 1] so that the rate decays, got {factor}")
-
-    def value(self, t):
-        return self.A * self.factor ** (int(t) // self.k)
-
-    def to_keras(self):
-        from keras.optimizers.schedules import ExponentialDecay
-
-        return ExponentialDecay(self.A, decay_steps=self.k, decay_rate=self.factor, staircase=True)
-
-    def __repr__(self):
-        return f"step_decay(A={self.A:g}, k={self.k}, factor={self.factor:g})"
+def _check_step_decay(A, k, factor):
+    """(A, k, factor) for :func:`step_decay`: A > 0, k an integer >= 1, factor in (0, 1]."""
+    A, k = check_positive_float(A, "A"), check_positive_int(k, "k")
+    factor = check_positive_float(factor, "factor")
+    if factor > 1:
+        raise ValueError(f"factor must be in (0, 1] so that the rate decays, got {factor}")
+    return A, k, factor
 
 
-class _InverseDecay(Schedule):
-    def __init__(self, A, k):
-        self.A = check_positive_float(A, "A")
-        self.k = check_positive_float(k, "k", allow_zero=True)
-
-    def value(self, t):
-        return self.A / (1.0 + self.k * t)
-
-    def to_keras(self):
-        from keras.optimizers.schedules import InverseTimeDecay
-
-        return InverseTimeDecay(self.A, decay_steps=1, decay_rate=self.k)
-
-    def __repr__(self):
-        return f"inverse_decay(A={self.A:g}, k={self.k:g})"
-
-
-class _ExponentialDecay(Schedule):
-    def __init__(self, A, k):
-        self.A = check_positive_float(A, "A")
-        self.k = check_positive_float(k, "k", allow_zero=True)
-
-    def value(self, t):
-        return self.A * math.exp(-self.k * t)
-
-    def to_keras(self):
-        from keras.optimizers.schedules import ExponentialDecay
-
-        # A·exp(−k t) = A·(e^{−k})^{t / 1}
-        return ExponentialDecay(self.A, decay_steps=1, decay_rate=math.exp(-self.k))
-
-    def __repr__(self):
-        return f"exponential_decay(A={self.A:g}, k={self.k:g})"
+def _check_decay(A, k):
+    """(A, k) for :func:`inverse_decay` and :func:`exponential_decay`: A > 0, k >= 0."""
+    return check_positive_float(A, "A"), check_positive_float(k, "k", allow_zero=True)
 
 
 def constant(A) -> Schedule:
     """The schedule that is ``A`` at every t (what a plain number means)."""
-    return _Constant(A)
+    A = check_positive_float(A, "A")
+    return Schedule(lambda t: A, "constant", A=A)
 
 
 def step_decay(A, k: int, factor: float = 0.5) -> Schedule:
@@ -161,17 +120,20 @@ def step_decay(A, k: int, factor: float = 0.5) -> Schedule:
 
     A > 0 is the starting rate, k >= 1 an integer period, factor in (0, 1].
     """
-    return _StepDecay(A, k, factor)
+    A, k, factor = _check_step_decay(A, k, factor)
+    return Schedule(lambda t: A * factor ** (int(t) // k), "step_decay", A=A, k=k, factor=factor)
 
 
 def inverse_decay(A, k) -> Schedule:
     """``A / (1 + k·t)`` with A > 0, k >= 0."""
-    return _InverseDecay(A, k)
+    A, k = _check_decay(A, k)
+    return Schedule(lambda t: A / (1.0 + k * t), "inverse_decay", A=A, k=k)
 
 
 def exponential_decay(A, k) -> Schedule:
     """``A · exp(−k·t)`` with A > 0, k >= 0."""
-    return _ExponentialDecay(A, k)
+    A, k = _check_decay(A, k)
+    return Schedule(lambda t: A * math.exp(-k * t), "exponential_decay", A=A, k=k)
 
 
 def _check_lr(lr, name: str = "lr"):
@@ -188,11 +150,6 @@ def _check_unit_interval(value, name: str, *, allow_zero: bool = True) -> float:
         low = "[0" if allow_zero else "(0"
         raise ValueError(f"{name} must be in {low}, 1), got {value}")
     return value
-
-
-def _float32(x: float) -> float:
-    """``x`` rounded to float32, as Keras stores its learning rate (a ``floatx`` variable)."""
-    return float(np.float32(x))
 
 
 # ---------------------------------------------------------------- parameters
@@ -365,22 +322,6 @@ class SGD(Optimizer):
     def _update(self, key, p, g, lr):
         p -= lr * g
 
-    @classmethod
-    def like_keras(cls, learning_rate: float = 0.01, momentum: float = 0.0,
-                   nesterov: bool = False):
-        """The optimiser that matches ``keras.optimizers.SGD(learning_rate, momentum, nesterov)``.
-
-        Keras's momentum rule is the e-book's (v ← μv − lr·g; w ← w + v) and its
-        Nesterov rule is :class:`Nesterov`'s, so only the class changes; the
-        learning rate and momentum are rounded to float32 as Keras does even
-        for float64 variables.
-        """
-        lr = _float32(learning_rate)
-        if momentum == 0:
-            return SGD(lr)
-        # Keras casts the momentum through a float32 tensor (ops.cast(0.9, dtype)).
-        return (Nesterov if nesterov else Momentum)(lr, mu=_float32(momentum))
-
 
 class Momentum(Optimizer):
     """Classical momentum, the e-book's form: ``v ← μ·v − lr·g;  w ← w + v``.
@@ -426,31 +367,27 @@ class AdaGrad(Optimizer):
 
     Each weight gets its own effective learning rate ``lr / (√c + ε)``, which
     can only shrink as squared gradients pile up in the cache ``c``
-    (:meth:`effective_learning_rate`).
-
-    Keras variant (``keras.optimizers.Adagrad``): the cache starts at
-    ``initial_accumulator=0.1`` instead of 0 and ε sits inside the root,
-    ``lr·g / √(c + ε)`` with ε = 1e-7 (``eps_inside_sqrt=True``); see :meth:`like_keras`.
+    (:meth:`effective_learning_rate`). Keras's variant (a cache that starts at
+    0.1, ε inside the root) is :class:`lazynb.keras_parity.KerasAdaGrad`.
     """
 
-    def __init__(self, lr, eps: float = 1e-10, *, initial_accumulator: float = 0.0,
-                 eps_inside_sqrt: bool = False, **kw):
+    initial_accumulator = 0.0  # the cache's start (Keras: 0.1, see keras_parity)
+
+    def __init__(self, lr, eps: float = 1e-10, **kw):
         super().__init__(lr, **kw)
         self.eps = check_positive_float(eps, "eps", allow_zero=True)
-        self.initial_accumulator = check_positive_float(initial_accumulator,
-                                                        "initial_accumulator", allow_zero=True)
-        self.eps_inside_sqrt = bool(eps_inside_sqrt)
         if self.eps == 0 and self.initial_accumulator == 0:
-            raise ValueError("eps and initial_accumulator cannot both be 0: the first update "
-                             "would divide by zero wherever a gradient is 0")
-
-    def _denominator(self, c):
-        return np.sqrt(c + self.eps) if self.eps_inside_sqrt else np.sqrt(c) + self.eps
+            raise ValueError("eps must be > 0 when the cache starts at 0 (initial_accumulator): "
+                             "the first update would divide by zero wherever a gradient is 0")
 
     def _update(self, key, p, g, lr):
-        c = self._slot("cache", key, p, self.initial_accumulator)
-        c += g * g
-        p -= lr * g / self._denominator(c)
+        cache = self._slot("cache", key, p)
+        cache += g * g
+        p -= lr * g / (np.sqrt(cache) + self.eps)
+
+    def _denominator(self, cache):
+        """``√c + ε``: what the learning rate is divided by (for :meth:`effective_learning_rate`)."""
+        return np.sqrt(cache) + self.eps
 
     def effective_learning_rate(self, params):
         """``lr / (√c + ε)`` per weight, in the structure of ``params``.
@@ -468,76 +405,32 @@ class AdaGrad(Optimizer):
             out[key] = lr / self._denominator(c)
         return _like_params(params, out)
 
-    @classmethod
-    def like_keras(cls, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
-                   epsilon: float = 1e-7):
-        """Matches ``keras.optimizers.Adagrad(learning_rate, initial_accumulator_value, epsilon)``."""
-        # Keras's Constant initializer makes the 0.1 a float32 before it fills the cache.
-        return cls(_float32(learning_rate), eps=epsilon,
-                   initial_accumulator=_float32(initial_accumulator_value), eps_inside_sqrt=True)
-
     def _config(self):
-        return {"lr": self.lr, "eps": self.eps, "initial_accumulator": self.initial_accumulator,
-                "eps_inside_sqrt": self.eps_inside_sqrt}
+        return {"lr": self.lr, "eps": self.eps}
 
 
 class RMSprop(Optimizer):
     """RMSprop, AdaGrad with a leaky cache: ``c ← ρ·c + (1 − ρ)·g²;  w ← w − lr·g / (√c + ε)``.
 
-    ``decay`` is ρ (Keras calls it ``rho``). Options:
-
-    * ``momentum`` μ > 0: ``m ← μ·m + lr·g / (√c + ε);  w ← w − m`` (the form of
-      TensorFlow's RMSprop, used in the e-book's TensorFlow chapter);
-    * ``centered=True``: divide by an estimate of the gradient's standard
-      deviation instead of its root mean square: ``a ← ρ·a + (1 − ρ)·g`` and
-      ``√(c − a²)`` in place of ``√c``;
-    * ``eps_inside_sqrt=True``: ``√(c + ε)`` in place of ``√c + ε`` (Keras's placement).
-
-    :meth:`like_keras` builds the variant that matches ``keras.optimizers.RMSprop``.
+    ``decay`` is ρ (Keras calls it ``rho``). The cache is a running average of
+    g², so old gradients are forgotten and the effective rate can grow again.
+    RMSprop with momentum, the centred form and Keras's ε placement are
+    :class:`lazynb.keras_parity.KerasRMSprop`.
     """
 
-    def __init__(self, lr, decay: float = 0.9, eps: float = 1e-8, momentum: float = 0.0, *,
-                 centered: bool = False, eps_inside_sqrt: bool = False, **kw):
+    def __init__(self, lr, decay: float = 0.9, eps: float = 1e-8, **kw):
         super().__init__(lr, **kw)
         self.decay = _check_unit_interval(decay, "decay")
         self.eps = check_positive_float(eps, "eps")
-        self.momentum = _check_unit_interval(momentum, "momentum")
-        self.centered = bool(centered)
-        self.eps_inside_sqrt = bool(eps_inside_sqrt)
 
     def _update(self, key, p, g, lr):
-        rho = self.decay
-        c = self._slot("cache", key, p)
-        c *= rho
-        c += (1 - rho) * (g * g)
-        if self.centered:
-            a = self._slot("mean_grad", key, p)
-            a *= rho
-            a += (1 - rho) * g
-            # c − a² >= 0 in exact arithmetic (a variance); clip the rounding error.
-            var = np.maximum(c - a * a, 0) if not self.eps_inside_sqrt else c - a * a
-        else:
-            var = c
-        denom = np.sqrt(var + self.eps) if self.eps_inside_sqrt else np.sqrt(var) + self.eps
-        increment = lr * g / denom
-        if self.momentum > 0:
-            m = self._slot("m", key, p)
-            m *= self.momentum
-            m += increment
-            p -= m
-        else:
-            p -= increment
-
-    @classmethod
-    def like_keras(cls, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                   epsilon: float = 1e-7, centered: bool = False):
-        """Matches ``keras.optimizers.RMSprop(learning_rate, rho, momentum, epsilon, centered)``."""
-        return cls(_float32(learning_rate), decay=rho, eps=epsilon, momentum=momentum,
-                   centered=centered, eps_inside_sqrt=True)
+        cache = self._slot("cache", key, p)
+        cache *= self.decay
+        cache += (1 - self.decay) * (g * g)
+        p -= lr * g / (np.sqrt(cache) + self.eps)
 
     def _config(self):
-        return {"lr": self.lr, "decay": self.decay, "eps": self.eps, "momentum": self.momentum,
-                "centered": self.centered, "eps_inside_sqrt": self.eps_inside_sqrt}
+        return {"lr": self.lr, "decay": self.decay, "eps": self.eps}
 
 
 class Adam(Optimizer):
@@ -547,53 +440,29 @@ class Adam(Optimizer):
     ``w ← w − lr·m̂ / (√v̂ + ε)`` with ``m̂ = m / (1 − β₁ᵗ)``, ``v̂ = v / (1 − β₂ᵗ)``, t = 1, 2, ...
 
     The bias corrections undo the zero start of m and v in the first steps.
-
-    Keras variant (``eps_hat=True``): ε is added to √v rather than √v̂, i.e.
-    ``w ← w − lr_t·m / (√v + ε)`` with ``lr_t = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)``
-    (the paper's "efficient" ordering, equal to the rule above with
-    ``ε / √(1 − β₂ᵗ)`` in place of ε: a larger ε in the first steps, about
-    30·ε at t = 1 with β₂ = 0.999). :meth:`like_keras` builds it.
+    Keras adds ε to √v rather than √v̂: :class:`lazynb.keras_parity.KerasAdam`.
     """
 
-    def __init__(self, lr=0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, *,
-                 eps_hat: bool = False, **kw):
+    def __init__(self, lr=0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                 **kw):
         super().__init__(lr, **kw)
         self.beta1 = _check_unit_interval(beta1, "beta1")
         self.beta2 = _check_unit_interval(beta2, "beta2")
         self.eps = check_positive_float(eps, "eps")
-        self.eps_hat = bool(eps_hat)
-        # The β's raised to the power t in the bias corrections; like_keras rounds
-        # them to float32 because Keras does (ops.cast(beta, dtype) goes through a
-        # float32 tensor) while it uses the exact Python floats in the m, v updates.
-        self._bias_betas = (self.beta1, self.beta2)
 
     def _update(self, key, p, g, lr):
-        m = self._slot("m", key, p)
-        v = self._slot("v", key, p)
+        m, v = self._slot("m", key, p), self._slot("v", key, p)
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        m += (1 - self.beta1) * g            # momentum: a running mean of g
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
-        t = self.t + 1  # self.t counts completed steps; the bias correction counts from 1
-        b1, b2 = self._bias_betas
-        c1 = 1 - b1 ** t
-        c2 = 1 - b2 ** t
-        if self.eps_hat:
-            p -= (lr * math.sqrt(c2) / c1) * m / (np.sqrt(v) + self.eps)
-        else:
-            p -= lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
-
-    @classmethod
-    def like_keras(cls, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                   epsilon: float = 1e-7):
-        """Matches ``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)`` (amsgrad=False)."""
-        opt = cls(_float32(learning_rate), beta1=beta_1, beta2=beta_2, eps=epsilon, eps_hat=True)
-        opt._bias_betas = (_float32(beta_1), _float32(beta_2))
-        return opt
+        v += (1 - self.beta2) * (g * g)      # RMSprop's cache: a running mean of g²
+        t = self.t + 1                       # self.t counts completed steps; t counts from 1
+        m_hat = m / (1 - self.beta1 ** t)    # bias corrections: m and v start at 0
+        v_hat = v / (1 - self.beta2 ** t)
+        p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _config(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
-                "eps_hat": self.eps_hat}
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
 # ---------------------------------------------------------------- explorer helpers

@@ -42,7 +42,7 @@ def _float_tensor(a, name: str = "a"):
 
 
 def sigmoid(a):
-    """Logistic sigmoid ``1 / (1 + exp(-a))`` (``tf.math.sigmoid``, stable for large |a|)."""
+    """Logistic sigmoid ``1 / (1 + exp(-a))`` (``tf.math.sigmoid``, stable for large ``|a|``)."""
     return tf.math.sigmoid(_float_tensor(a))
 
 

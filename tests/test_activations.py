@@ -159,3 +159,23 @@ def test_bad_parameters():
         softmax(np.zeros((2, 3)), axis=2)
     with pytest.raises(TypeError, match="axis"):
         log_softmax(np.zeros((2, 3)), axis=1.0)
+
+
+def test_the_kernels_are_the_public_bodies_without_the_checks():
+    """The training loops' unchecked kernels run the very code the chapters display."""
+    from lazynb import activations as act
+
+    for name in ("sigmoid", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "softmax",
+                 "log_softmax"):
+        assert getattr(act, "_" + name) is getattr(act, name).__wrapped__, name
+    A = np.random.default_rng(0).normal(scale=50, size=(4, 5))
+    np.testing.assert_array_equal(act._softmax(A, axis=1), softmax(A, axis=1))
+    np.testing.assert_array_equal(act._sigmoid(A), sigmoid(A))
+    np.testing.assert_array_equal(act._leaky_relu(A, 0.3), leaky_relu(A, 0.3))
+    # the checks run whichever way the arguments are passed
+    np.testing.assert_array_equal(softmax(A=A.tolist(), axis=0), act._softmax(A, axis=0))
+    np.testing.assert_array_equal(leaky_relu(A, 0.3), leaky_relu(a=A, alpha=0.3))
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        leaky_relu(A, 2.0)
+    with pytest.raises(TypeError, match="axis"):
+        softmax(A, 1.5)

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from lazynb.data import make_spiral
+from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasRMSprop
 from lazynb.mlp import MLP
 from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop,
-                               Trajectory, constant, exponential_decay, inverse_decay, minimize,
+                               Schedule, Trajectory, constant, exponential_decay, inverse_decay, minimize,
                                quadratic, step_decay)
 
 
@@ -84,7 +85,7 @@ def test_adagrad_matches_formula_and_its_effective_rate_only_decreases():
 
 def test_adagrad_effective_rate_has_the_params_structure():
     params = [{"W": np.zeros((2, 3)), "b": np.zeros(3)}]
-    opt = AdaGrad(0.1, initial_accumulator=0.25, eps_inside_sqrt=True, eps=0.0)
+    opt = KerasAdaGrad(0.1, initial_accumulator=0.25, eps_inside_sqrt=True, eps=0.0)
     eff = opt.effective_learning_rate(params)
     assert eff[0]["W"].shape == (2, 3) and eff[0]["b"].shape == (3,)
     np.testing.assert_allclose(eff[0]["b"], 0.1 / 0.5)
@@ -97,7 +98,7 @@ def test_rmsprop_plain_momentum_and_centered_match_formulas():
     for mom, centered in [(0.0, False), (0.5, False), (0.0, True), (0.9, True)]:
         w, ref = w0.copy(), w0.copy()
         c, a, m = np.zeros(5), np.zeros(5), np.zeros(5)
-        opt = RMSprop(0.01, decay=0.8, eps=1e-6, momentum=mom, centered=centered)
+        opt = KerasRMSprop(0.01, decay=0.8, eps=1e-6, momentum=mom, centered=centered)
         for g in gs:
             opt.step(w, g)
             c = 0.8 * c + 0.2 * g * g
@@ -131,7 +132,7 @@ def test_adam_eps_hat_is_a_rescaled_epsilon():
     rng = np.random.default_rng(5)
     g = rng.standard_normal(4)
     a, b = np.zeros(4), np.zeros(4)
-    Adam(0.1, eps=1e-2, eps_hat=True).step(a, g)
+    KerasAdam(0.1, eps=1e-2, eps_hat=True).step(a, g)
     Adam(0.1, eps=1e-2 / math.sqrt(1 - 0.999)).step(b, g)
     np.testing.assert_allclose(a, b, rtol=1e-12)
 
@@ -235,6 +236,19 @@ def test_schedule_values():
 def test_schedules_reject_bad_input(make, exc):
     with pytest.raises(exc):
         make()
+
+
+def test_a_schedule_of_ones_own():
+    s = Schedule(lambda t: 0.5 / (1 + t) ** 2, "quadratic_decay", A=0.5)
+    assert repr(s) == "quadratic_decay(A=0.5)" and s(1) == 0.125
+    assert repr(constant(0.3)) == "constant(A=0.3)"
+    w = np.zeros(1)
+    SGD(s).step(w, np.ones(1))
+    assert w[0] == -0.5
+    with pytest.raises(TypeError, match="callable"):
+        Schedule(0.1, "fixed")
+    with pytest.raises(NotImplementedError, match="no Keras equivalent"):
+        s.to_keras()  # raised before Keras is imported
 
 
 def test_optimizer_follows_its_schedule_per_iteration():

@@ -6,8 +6,10 @@ compares the parameters after every step: in float64 to ~1e-12, in float32 to
 float32 precision.
 
 Where Keras writes a rule differently from the e-book (read in
-``keras/src/optimizers/*.py``, Keras 3.15), ``Class.like_keras(...)`` selects
-the Keras variant; the differences, each demonstrated below:
+``keras/src/optimizers/*.py``, Keras 3.15), :mod:`lazynb.keras_parity` holds the
+Keras variant (``KerasAdaGrad``, ``KerasRMSprop``, ``KerasAdam``), and its
+builders ``sgd``, ``adagrad``, ``rmsprop``, ``adam`` take Keras's arguments and
+select it; the differences, each demonstrated below:
 
 * **SGD with momentum**: the same rule as the e-book, ``v <- mu v - lr g; w <- w + v``.
   **Nesterov** (``nesterov=True``): ``w <- w + mu v - lr g`` with the new v, which
@@ -24,7 +26,7 @@ the Keras variant; the differences, each demonstrated below:
 * **float32 hyper-parameters**: even for float64 variables Keras keeps the learning
   rate in a float32 variable, and casts SGD's momentum, Adagrad's initial
   accumulator and Adam's betas (in the bias corrections) through float32
-  tensors; ``like_keras`` rounds the same numbers, which takes the float64
+  tensors; the builders round the same numbers, which takes the float64
   agreement from ~1e-7 to ~1e-15.
 """
 
@@ -33,8 +35,10 @@ import math
 import numpy as np
 import pytest
 
+from lazynb import keras_parity as kp
+from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasRMSprop
 from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop,
-                               exponential_decay, inverse_decay, step_decay)
+                               constant, exponential_decay, inverse_decay, step_decay)
 
 from tf_helpers import skip_without_tensorflow  # noqa: E402
 
@@ -82,31 +86,61 @@ def _paths(keras, keras_opt, ours, dtype, seed=0):
 
 
 CASES = {
-    "sgd": (lambda K: K.SGD(0.05), lambda: SGD.like_keras(0.05)),
-    "momentum": (lambda K: K.SGD(0.05, momentum=0.9), lambda: SGD.like_keras(0.05, 0.9)),
+    "sgd": (lambda K: K.SGD(0.05), lambda: kp.sgd(0.05)),
+    "momentum": (lambda K: K.SGD(0.05, momentum=0.9), lambda: kp.sgd(0.05, 0.9)),
     "nesterov": (lambda K: K.SGD(0.05, momentum=0.9, nesterov=True),
-                 lambda: SGD.like_keras(0.05, 0.9, nesterov=True)),
-    "adagrad": (lambda K: K.Adagrad(0.1), lambda: AdaGrad.like_keras(0.1)),
+                 lambda: kp.sgd(0.05, 0.9, nesterov=True)),
+    "adagrad": (lambda K: K.Adagrad(0.1), lambda: kp.adagrad(0.1)),
     "adagrad-custom": (lambda K: K.Adagrad(0.3, initial_accumulator_value=0.01, epsilon=1e-4),
-                       lambda: AdaGrad.like_keras(0.3, 0.01, 1e-4)),
-    "rmsprop": (lambda K: K.RMSprop(0.01), lambda: RMSprop.like_keras(0.01)),
+                       lambda: kp.adagrad(0.3, 0.01, 1e-4)),
+    "rmsprop": (lambda K: K.RMSprop(0.01), lambda: kp.rmsprop(0.01)),
     "rmsprop-momentum": (lambda K: K.RMSprop(0.01, rho=0.8, momentum=0.9),
-                         lambda: RMSprop.like_keras(0.01, rho=0.8, momentum=0.9)),
+                         lambda: kp.rmsprop(0.01, rho=0.8, momentum=0.9)),
     "rmsprop-centered": (lambda K: K.RMSprop(0.01, momentum=0.5, centered=True),
-                         lambda: RMSprop.like_keras(0.01, momentum=0.5, centered=True)),
-    "adam": (lambda K: K.Adam(0.01), lambda: Adam.like_keras(0.01)),
+                         lambda: kp.rmsprop(0.01, momentum=0.5, centered=True)),
+    "adam": (lambda K: K.Adam(0.01), lambda: kp.adam(0.01)),
     "adam-custom": (lambda K: K.Adam(0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
-                    lambda: Adam.like_keras(0.02, 0.8, 0.99, 1e-3)),
+                    lambda: kp.adam(0.02, 0.8, 0.99, 1e-3)),
 }
 
 
-def test_like_keras_picks_the_matching_class():
-    assert type(SGD.like_keras(0.1)) is SGD
-    assert type(SGD.like_keras(0.1, 0.9)) is Momentum
-    assert type(SGD.like_keras(0.1, 0.9, nesterov=True)) is Nesterov
-    a = AdaGrad.like_keras()
+def test_builders_pick_the_matching_class():
+    assert type(kp.sgd(0.1)) is SGD
+    assert type(kp.sgd(0.1, 0.9)) is Momentum
+    assert type(kp.sgd(0.1, 0.9, nesterov=True)) is Nesterov
+    a = kp.adagrad()
+    assert type(a) is KerasAdaGrad and isinstance(a, AdaGrad)
     assert a.eps_inside_sqrt and a.eps == 1e-7 and a.initial_accumulator == pytest.approx(0.1)
-    assert RMSprop.like_keras().eps_inside_sqrt and Adam.like_keras().eps_hat
+    assert type(kp.rmsprop()) is KerasRMSprop and kp.rmsprop().eps_inside_sqrt
+    assert type(kp.adam()) is KerasAdam and kp.adam().eps_hat
+
+
+def test_the_variants_default_to_the_textbook_rules():
+    """With their knobs off, the Keras classes take exactly the steps of the chapter's classes."""
+    rng = np.random.default_rng(7)
+    gs = [rng.standard_normal(5) for _ in range(10)]
+    for ours, variant in [(AdaGrad(0.1), KerasAdaGrad(0.1)),
+                          (RMSprop(0.01, decay=0.8), KerasRMSprop(0.01, decay=0.8)),
+                          (Adam(0.01), KerasAdam(0.01))]:
+        a, b = np.ones(5), np.ones(5)
+        for g in gs:
+            ours.step(a, g)
+            variant.step(b, g)
+        np.testing.assert_array_equal(a, b, err_msg=type(variant).__name__)
+
+
+def test_variants_check_their_knobs():
+    with pytest.raises(ValueError, match="momentum"):
+        KerasRMSprop(0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="initial_accumulator"):
+        KerasAdaGrad(0.1, initial_accumulator=-1.0)
+    with pytest.raises(ValueError, match="cache starts at 0"):
+        KerasAdaGrad(0.1, eps=0.0)
+    KerasAdaGrad(0.1, eps=0.0, initial_accumulator=0.1)  # a cache that starts above 0 needs no eps
+    with pytest.raises(NotImplementedError, match="no Keras equivalent"):
+        kp.keras_schedule(constant(0.1))
+    with pytest.raises(TypeError, match="Schedule"):
+        kp.keras_schedule(lambda t: 0.1)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -137,7 +171,7 @@ def _final_gap(keras, keras_opt, ours):
 
 
 def test_documented_differences_are_real(keras):
-    """Without like_keras the e-book forms differ from Keras's: the flags matter."""
+    """Without the Keras variants the e-book forms differ from Keras's: the flags matter."""
     K = keras.optimizers
     # AdaGrad: cache starting at 0 with eps outside the root vs 0.1 inside
     assert _final_gap(keras, K.Adagrad(0.1), AdaGrad(0.1)) > 1e-2
