@@ -28,7 +28,8 @@ def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
     if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):  # an overflow is reported below, as a clear error
+            arr = arr.astype(dtype, copy=False)
     elif not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
     if ndim is not None:
@@ -39,6 +40,12 @@ def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
+        src = np.asarray(x)
+        # A finite float64 beyond float32's range becomes inf in the cast: say so, not "NaN".
+        if arr.dtype != src.dtype and np.issubdtype(src.dtype, np.number) and np.all(np.isfinite(src)):
+            raise ValueError(f"{name} does not fit in {arr.dtype}: its values overflow (the largest "
+                             f"{arr.dtype} is about {np.finfo(arr.dtype).max:.1e}, the largest "
+                             f"|value| given is {float(np.max(np.abs(src))):.3g}); rescale it")
         raise ValueError(f"{name} must be finite: it contains NaN or infinity")
     return arr
 

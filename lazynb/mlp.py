@@ -11,9 +11,11 @@ hidden layers::
 
 :class:`MLP` wraps the same computation in a scikit-learn-like estimator
 (``fit`` / ``predict`` / ``score``) with full-batch, stochastic and mini-batch
-gradient descent. Its training step is the same algorithm as :func:`backward`
-written into preallocated buffers (a test checks that the two agree), so that
-a step costs little more than its matrix products.
+gradient descent, in one training loop (``fit`` / ``partial_fit``) with hooks
+for the update rule, dropout and early stopping. Each step is :func:`forward` +
+:func:`backward` + the update: the functions the chapters show are the ones that
+train. (A step written into preallocated buffers saved under 10 % on MNIST-sized
+networks, ``benchmarks/bench_fast_path.py``, and was removed.)
 
 Loss and output layer go in pairs whose error at the output is simply
 ``(Y - T) / N``:
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 
@@ -48,7 +51,6 @@ OUTPUTS = ("softmax", "sigmoid", "identity")
 """The output layers (each paired with its loss, see the module docstring)."""
 
 _HE = ("relu", "leaky_relu")  # activations that get the He scale sqrt(2 / fan_in)
-_ALPHA = 0.01                 # slope of leaky ReLU for a <= 0 (the activations module's default)
 _CHUNK = 8192                 # rows per forward pass when predicting, to bound memory
 
 
@@ -153,9 +155,11 @@ def init_params(layer_sizes, *, activation: str = "relu", seed=0, dtype=np.float
     return params
 
 
-def _check_call(params, X, activation: str, output: str):
+def _check_call(params, X, activation: str, output: str, masks=None, check: bool = True):
     """Validate the arguments of :func:`forward` and :func:`loss`; X comes back as an
-    (N, D) array in the weights' dtype."""
+    (N, D) array in the weights' dtype. ``check=False`` returns them as they are."""
+    if not check:
+        return params, X, activation, output, masks
     params = _check_params(params)
     activation = _check_name(activation, ACTIVATIONS, "activation")
     output = _check_output(output)
@@ -163,7 +167,18 @@ def _check_call(params, X, activation: str, output: str):
     if X.shape[1] != params[0]["W"].shape[0]:
         raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
                          f"{params[0]['W'].shape[0]} (X: (N, D), W: (D, M))")
-    return params, X, activation, output
+    if masks is not None:
+        if not isinstance(masks, (list, tuple)) or len(masks) != len(params):
+            raise TypeError(f"masks must be None or a list with one entry per layer ({len(params)}): "
+                            "None or an (N, D_in) array that multiplies the layer's input")
+        ins = [X.shape[1]] + [p["W"].shape[1] for p in params[:-1]]
+        masks = [None if m is None else as_float_array(m, f"masks[{i}]", dtype=X.dtype)
+                 for i, m in enumerate(masks)]
+        for i, m in enumerate(masks):
+            if m is not None and m.shape != (X.shape[0], ins[i]):
+                raise ValueError(f"masks[{i}] must have shape {(X.shape[0], ins[i])} (N, D_in of "
+                                 f"layer {i}), got {m.shape}")
+    return params, X, activation, output, masks
 
 
 def _output_fn(output: str, A):
@@ -174,63 +189,48 @@ def _output_fn(output: str, A):
     return A
 
 
-def _forward(params, X, f):
-    """Unchecked forward pass; returns (layer inputs, pre-activations, logits)."""
-    inputs, pre = [], []
-    Z = X
-    for layer in params[:-1]:
-        inputs.append(Z)
-        A = Z @ layer["W"]
-        if layer.get("b") is not None:
-            A += layer["b"]
-        pre.append(A)
-        Z = f(A)
-    inputs.append(Z)
-    logits = Z @ params[-1]["W"]
-    if params[-1].get("b") is not None:
-        logits += params[-1]["b"]
-    return inputs, pre, logits
-
-
-def forward(params, X, *, activation: str = "relu", output: str = "softmax"):
+def forward(params, X, *, activation: str = "relu", output: str = "softmax", masks=None,
+            check: bool = True):
     """Forward pass of the whole network.
 
     params: layers from :func:`init_params`; X: (N, D) inputs, one sample per
     row (cast to the weights' dtype); activation: the hidden layers' activation;
-    output: ``"softmax"``, ``"sigmoid"`` or ``"identity"``.
+    output: ``"softmax"``, ``"sigmoid"`` or ``"identity"``. masks: ``None``, or
+    one entry per layer, ``None`` or an (N, D_in) array that multiplies that
+    layer's input (dropout: 0 for a dropped unit, 1/p for a kept one).
+    check: validate the arguments (``MLP`` checks its data once and passes False).
 
     Returns ``(Y, cache)``: ``Y: (N, K)`` the outputs (probabilities, or the raw
     scores for ``"identity"``) and ``cache``, a dict with what :func:`backward`
     needs: ``"inputs"`` (each layer's input: X, Z1, ..., one (N, D_in) per
-    layer), ``"pre"`` (each hidden layer's pre-activation ``A = Z_prev @ W + b``),
-    ``"logits"`` (the output layer's pre-activation, (N, K)), ``"Y"``, and the
-    ``activation`` and ``output`` names.
+    layer, after its mask), ``"pre"`` (each hidden layer's pre-activation
+    ``A = Z_prev @ W + b``), ``"logits"`` (the output layer's pre-activation,
+    (N, K)), ``"Y"``, ``"masks"``, and the ``activation`` and ``output`` names.
     """
-    params, X, activation, output = _check_call(params, X, activation, output)
-    inputs, pre, logits = _forward(params, X, _KERNELS[activation][0])
-    Y = _output_fn(output, logits)
-    cache = {"inputs": inputs, "pre": pre, "logits": logits, "Y": Y,
+    params, X, activation, output, masks = _check_call(params, X, activation, output, masks, check)
+    f = _KERNELS[activation][0]
+    inputs, pre, Z = [], [], X
+    for i, layer in enumerate(params):
+        if masks is not None and masks[i] is not None:
+            Z = Z * masks[i]             # dropout: this layer sees only the kept units
+        inputs.append(Z)
+        A = Z @ layer["W"]
+        if layer.get("b") is not None:
+            A += layer["b"]
+        if i < len(params) - 1:          # hidden layer: activation; the last A is the logits
+            pre.append(A)
+            Z = f(A)
+    Y = _output_fn(output, A)
+    cache = {"inputs": inputs, "pre": pre, "logits": A, "Y": Y, "masks": masks,
              "activation": activation, "output": output}
     return Y, cache
 
 
-def backward(params, cache, T, *, activation: str = "relu", output: str = "softmax") -> list:
-    """Backpropagation: the gradient of the mean loss with respect to every weight and bias.
-
-    params: the layers used in :func:`forward`; cache: its second result;
-    T: (N, K) targets (one-hot rows for softmax, values in [0, 1] for sigmoid).
-    Returns a list of dicts matching ``params``: ``{"W": (D_in, D_out), "b": (D_out,)}``.
-
-    The error at the output is ``delta = (Y - T) / N`` for each output/loss
-    pair (see the module docstring). It then flows backwards, layer by layer::
-
-        dW = Z_prev.T @ delta             # the layer's input times its error
-        db = delta.sum(axis=0)
-        delta_prev = (delta @ W.T) * f'(A_prev)
-
-    which is the e-book's ``grad_W2 = Z.T.dot(Y - T)`` and
-    ``grad_W1 = X.T.dot((Y - T).dot(W2.T) * Z * (1 - Z))``, for any depth.
-    """
+def _check_backward(params, cache, T, activation: str, output: str, check: bool = True):
+    """Validate the arguments of :func:`backward`; T comes back as (N, K) in Y's dtype.
+    ``check=False`` returns them as they are."""
+    if not check:
+        return params, T, activation
     params = _check_params(params)
     activation = _check_name(activation, ACTIVATIONS, "activation")
     output = _check_output(output)
@@ -242,17 +242,44 @@ def backward(params, cache, T, *, activation: str = "relu", output: str = "softm
         if cache.get(key, given) != given:
             raise ValueError(f"forward used {key}={cache[key]!r} but backward got {key}={given!r}")
     Y = cache["Y"]
-    T = _check_targets(T, output, Y.shape)
+    return params, _check_targets(T, output, Y.shape).astype(Y.dtype, copy=False), activation
+
+
+def backward(params, cache, T, *, activation: str = "relu", output: str = "softmax",
+             check: bool = True) -> list:
+    """Backpropagation: the gradient of the mean loss with respect to every weight and bias.
+
+    params: the layers used in :func:`forward`; cache: its second result;
+    T: (N, K) targets (one-hot rows for softmax, values in [0, 1] for sigmoid);
+    check: validate the arguments (``MLP`` passes False in its training loop).
+    Returns a list of dicts matching ``params``: ``{"W": (D_in, D_out), "b": (D_out,)}``.
+
+    The error at the output is ``delta = (Y - T) / N`` for each output/loss
+    pair (see the module docstring). It then flows backwards, layer by layer::
+
+        dW = Z_prev.T @ delta             # the layer's input times its error
+        db = delta.sum(axis=0)
+        delta_prev = (delta @ W.T) * mask * f'(A_prev)
+
+    which is the e-book's ``grad_W2 = Z.T.dot(Y - T)`` and
+    ``grad_W1 = X.T.dot((Y - T).dot(W2.T) * Z * (1 - Z))``, for any depth
+    (``mask``: the dropout mask of forward's ``masks``, if any).
+    """
+    params, T, activation = _check_backward(params, cache, T, activation, output, check)
     f_grad = _KERNELS[activation][1]
-    delta = (Y - T.astype(Y.dtype, copy=False)) / Y.shape[0]
+    masks = cache.get("masks")
+    delta = (cache["Y"] - T) / T.shape[0]
     grads = [None] * len(params)
-    for l in range(len(params) - 1, -1, -1):
-        g = {"W": cache["inputs"][l].T @ delta}
-        if params[l].get("b") is not None:
+    for i in range(len(params) - 1, -1, -1):
+        g = {"W": cache["inputs"][i].T @ delta}
+        if params[i].get("b") is not None:
             g["b"] = delta.sum(axis=0)
-        grads[l] = g
-        if l > 0:
-            delta = (delta @ params[l]["W"].T) * f_grad(cache["pre"][l - 1])
+        grads[i] = g
+        if i > 0:
+            delta = delta @ params[i]["W"].T
+            if masks is not None and masks[i] is not None:
+                delta *= masks[i]        # a dropped unit passed nothing on, so gets no error
+            delta *= f_grad(cache["pre"][i - 1])
     return grads
 
 
@@ -275,126 +302,25 @@ def _wrong(output: str, logits, T) -> int:
     return int(np.count_nonzero(np.any((logits >= 0) != (T >= 0.5), axis=1)))
 
 
+def _logits(params, X, activation: str) -> np.ndarray:
+    """The output layer's scores (N, K) for checked inputs, in row blocks to bound memory."""
+    parts = [forward(params, X[i:i + _CHUNK], activation=activation, output="identity", check=False)[0]
+             for i in range(0, X.shape[0], _CHUNK)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def loss(params, X, T, *, activation: str = "relu", output: str = "softmax") -> float:
-    """Mean loss of the network on ``X: (N, D)`` with targets ``T: (N, K)`` (the value :func:`backward` differentiates).
+    """Mean loss of the network on ``X: (N, D)`` with targets ``T: (N, K)``.
+
+    The value :func:`backward` differentiates.
 
     Computed from the output layer's scores, stably: categorical cross-entropy
     through ``log_softmax``, binary cross-entropy through its with-logits form,
     or ``0.5 * sum_k (Y - T)**2`` averaged over the samples for ``"identity"``.
     """
-    params, X, activation, output = _check_call(params, X, activation, output)
+    params, X, activation, output, _ = _check_call(params, X, activation, output)
     T = _check_targets(T, output, (X.shape[0], params[-1]["W"].shape[1]))
-    logits = _forward(params, X, _KERNELS[activation][0])[2]
-    return _loss_from_logits(output, logits, T)
-
-
-# --- the training step, in preallocated buffers -------------------------------------------
-
-class _Workspace:
-    """Buffers for one batch size B: per layer the pre-activations (overwritten by the
-    activations), a mask / scratch array and the backpropagated error."""
-
-    def __init__(self, B: int, sizes, dtype, gather: bool):
-        self.A = [np.empty((B, d), dtype) for d in sizes[1:]]
-        self.M = [np.empty((B, d), dtype) for d in sizes[1:-1]]
-        self.D = [np.empty((B, d), dtype) for d in sizes[1:-1]]
-        self.ones = np.ones(B, dtype)  # db = ones @ delta: a BLAS call, faster than sum(axis=0)
-        self.ones_k = np.ones(sizes[-1], dtype)  # softmax row sums, the same way
-        self.rowsum = np.empty(B, dtype)
-        self.X = np.empty((B, sizes[0]), dtype) if gather else None
-        self.T = np.empty((B, sizes[-1]), dtype) if gather else None
-
-
-def _activate_(act: str, A, M) -> None:
-    """A <- f(A) in place; M keeps what the derivative needs (relu: the 0/1 mask)."""
-    if act == "relu":
-        np.greater(A, 0, out=M)  # 0/1 as floats: one multiply here and one in backward
-        A *= M                   # faster than np.maximum(A, 0) here
-    elif act == "leaky_relu":
-        np.greater(A, 0, out=M)
-        M *= 1.0 - _ALPHA
-        M += _ALPHA              # M = 1 where A > 0, alpha elsewhere: f(A) = A * M = f'(A) * A
-        A *= M
-    elif act == "tanh":
-        np.tanh(A, out=A)
-    elif act == "sigmoid":
-        np.copyto(A, _sigmoid(A))
-
-
-def _derivative_(act: str, D, Z, M) -> None:
-    """D <- D * f'(A) in place, from the activations Z = f(A) (or the relu mask M)."""
-    if act in ("relu", "leaky_relu"):
-        D *= M
-    elif act == "tanh":
-        np.multiply(Z, Z, out=M)
-        np.subtract(1, M, out=M)  # 1 - tanh^2
-        D *= M
-    elif act == "sigmoid":
-        np.subtract(1, Z, out=M)
-        M *= Z                    # s (1 - s)
-        D *= M
-
-
-def _train_step(params, grads, ws: _Workspace, Xb, Tb, scale: float, act: str, out: str,
-                stats: bool = False):
-    """Forward and backward pass on one batch ``Xb: (B, D)``, ``Tb: (B, K)``.
-
-    Writes ``grads[l][k] = scale * B * dLoss/dparams[l][k]``: with ``scale = 1 / B``
-    the gradient of the batch's mean loss; with ``scale = lr / B`` already the
-    SGD step (which saves a pass over each W). Returns ``(mean cost, number
-    wrong)`` of the batch before the update when ``stats``, else None.
-    """
-    L = len(params)
-    Z = Xb
-    for l in range(L):
-        A = ws.A[l]
-        np.matmul(Z, params[l]["W"], out=A)
-        b = params[l].get("b")
-        if b is not None:
-            A += b
-        if l < L - 1:
-            _activate_(act, A, ws.M[l])
-        Z = A
-    # Output error (Y - T) * scale, written over the logits.
-    delta = ws.A[-1]
-    result = None
-    if stats and out != "softmax":
-        result = (_loss_from_logits(out, delta, Tb),
-                  _wrong(out, delta, Tb) if out == "sigmoid" else 0)
-    if out == "softmax":
-        # Subtracting the batch's largest score (one number) keeps every exponent <= 0, as the
-        # row maxima do, at a fraction of the cost of a row-wise max over K columns. It is enough
-        # when the scores span less than 80: no exp() then underflows (e^-80 ~ 1e-35 is a normal
-        # float32). Otherwise use each row's own maximum.
-        hi = delta.max()
-        if hi - delta.min() < 80.0:
-            delta -= hi
-        else:
-            delta -= delta.max(axis=1, keepdims=True)
-        if stats:  # cross-entropy = log(sum_k e^S) - sum_k T S for the shifted scores S
-            wrong = int(np.count_nonzero(delta.argmax(axis=1) != Tb.argmax(axis=1)))
-            ts = float(np.vdot(Tb, delta))
-        np.exp(delta, out=delta)
-        np.matmul(delta, ws.ones_k, out=ws.rowsum)
-        if stats:
-            result = ((float(np.log(ws.rowsum) @ (Tb @ ws.ones_k)) - ts) / delta.shape[0], wrong)
-        delta /= ws.rowsum[:, None]
-    elif out == "sigmoid":
-        np.copyto(delta, _sigmoid(delta))
-    delta -= Tb
-    delta *= scale
-    for l in range(L - 1, -1, -1):
-        Zin = Xb if l == 0 else ws.A[l - 1]
-        g = grads[l]
-        np.matmul(Zin.T, delta, out=g["W"])
-        if "b" in g:
-            np.matmul(ws.ones, delta, out=g["b"])
-        if l > 0:  # no error is needed for the inputs X
-            D = ws.D[l - 1]
-            np.matmul(delta, params[l]["W"].T, out=D)
-            _derivative_(act, D, ws.A[l - 1], ws.M[l - 1])
-            delta = D
-    return result
+    return _loss_from_logits(output, _logits(params, X, activation), T)
 
 
 # --- the estimator ------------------------------------------------------------------------
@@ -403,6 +329,25 @@ def _check_bool(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
     return bool(value)
+
+
+def _check_keep_prob(keep_prob, n_layers: int):
+    """None, or a tuple of ``n_layers`` keep probabilities in (0, 1] (None when all are 1)."""
+    if keep_prob is None:
+        return None
+    if isinstance(keep_prob, (str, bytes)) or not hasattr(keep_prob, "__len__"):
+        raise TypeError(f"keep_prob must be None or a sequence of {n_layers} probabilities (the "
+                        f"inputs, then each hidden layer), got {type(keep_prob).__name__}")
+    if len(keep_prob) != n_layers:
+        raise ValueError(f"keep_prob needs {n_layers} probabilities (the inputs, then each hidden "
+                         f"layer), got {len(keep_prob)}")
+    keep = []
+    for p in keep_prob:
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p <= 1:
+            raise ValueError(f"keep_prob holds the probabilities of KEEPING a unit, each in (0, 1], "
+                             f"got {p!r}")
+        keep.append(float(p))
+    return None if all(p == 1 for p in keep) else tuple(keep)
 
 
 
@@ -450,7 +395,164 @@ def record_epoch(h: dict, epoch: int, *, cost, err, iterations: int, elapsed: fl
     if bar is not None:
         bar.update(epoch + 1, **({"cost": cost} | ({"error": err} if classify else {})))
 
-class MLP:
+class _Estimator:
+    """What both backends' estimators share (:class:`MLP` here, ``lazynb.tf_mlp.TFMLP``):
+    inputs, targets and class labels, the fitted-state check, and predict / predict_proba / score.
+
+    A subclass provides ``_predict_logits(X)`` ((N, K) NumPy scores for checked X),
+    ``_has_weights()``, ``_n_features()`` and ``_model_dtype``; and the attributes
+    ``output``, ``n_outputs_``, ``classes_`` and ``_targets_1d`` once fitted.
+    """
+
+    # -- inputs and targets ----------------------------------------------------------------
+
+    def _as_inputs(self, X, name: str = "X", *, check_features: bool = True) -> np.ndarray:
+        """X: (N, D) as a C-contiguous array of the model's dtype (the same policy in both backends:
+        integer and boolean X are converted, with a warning when they look like raw pixels)."""
+        given = getattr(X, "dtype", None)
+        X = as_float_array(X, name, ndim=2, dtype=self._model_dtype)
+        given = np.dtype(getattr(given, "as_numpy_dtype", given)) if given is not None else X.dtype
+        if np.issubdtype(given, np.integer) and np.abs(X).max() > 1:
+            warnings.warn(f"{name} holds integers (up to {np.abs(X).max():g}), converted to "
+                          f"{X.dtype} as they are; scale raw pixel values first, e.g. X / 255",
+                          UserWarning, stacklevel=3)
+        if check_features and self._has_weights() and X.shape[1] != self._n_features():
+            raise ValueError(f"{name} has {X.shape[1]} features per sample but the model expects "
+                             f"{self._n_features()} (X: (N, D))")
+        return np.ascontiguousarray(X)
+
+    def _as_targets(self, Y, n: int, name: str, K: int | None = None, classes=None) -> np.ndarray:
+        """Y as an (n, K) float array of the model's dtype.
+
+        (N,) labels are one-hot encoded for softmax against ``classes`` (sorted labels: column k
+        is label ``classes[k]``) and must be 0/1 for sigmoid; an (N, K) matrix (indicators, soft
+        or regression targets) is used as it is, with K columns when K is given.
+        """
+        if isinstance(Y, (str, bytes)) or Y is None:
+            raise TypeError(f"{name} must be an array of labels (N,) or targets (N, K), "
+                            f"got {type(Y).__name__}")
+        arr = np.asarray(Y.numpy() if hasattr(Y, "numpy") else Y)
+        if arr.ndim not in (1, 2):
+            raise ValueError(f"{name} must be labels (N,) or an (N, K) target matrix, got shape {arr.shape}")
+        if arr.shape[0] != n:
+            raise ValueError(f"{name} has {arr.shape[0]} rows but X has {n}: one target per sample")
+        dtype = self._model_dtype
+        if arr.ndim == 1 and self.output != "identity":
+            labels = as_labels(arr, name)
+            if self.output == "sigmoid":
+                if labels.max() > 1:
+                    raise ValueError(f"{name} must hold labels 0 or 1 for a sigmoid output "
+                                     f"(got up to {labels.max()}); use output='softmax' for more classes")
+                return labels.astype(dtype)[:, None]
+            classes = np.unique(labels) if classes is None else classes
+            idx = np.minimum(np.searchsorted(classes, labels), len(classes) - 1)
+            unknown = classes[idx] != labels
+            if np.any(unknown):
+                raise ValueError(f"{name} has label {labels[unknown][0]} but the model has "
+                                 f"{len(classes)} classes {classes.tolist()[:20]}")
+            if len(classes) < 2:
+                raise ValueError(f"{name} holds a single class; a softmax output needs at least 2")
+            return one_hot(idx, len(classes), dtype=dtype)
+        T = as_float_array(arr, name, dtype=dtype)
+        T = T[:, None] if T.ndim == 1 else T
+        if K is not None and T.shape[1] != K:
+            raise ValueError(f"{name} has {T.shape[1]} columns but the model has {K} outputs")
+        if self.output == "softmax" and T.shape[1] < 2:
+            raise ValueError(f"{name} has one column; a softmax output needs K >= 2 classes "
+                             "(for a binary problem use output='sigmoid')")
+        return _check_targets(T, self.output, T.shape, name)
+
+    def _prepare(self, X, Y, X_val, Y_val, *, new: bool):
+        """Checked training data ``(X, T, X_val, T_val)`` (None, None without validation data).
+
+        ``new``: a fresh model, which takes its classes from the labels (``classes_``, the
+        sorted labels of Y and Y_val, as scikit-learn) and sets ``n_outputs_``; otherwise the
+        data must fit the model's features and classes.
+        """
+        X = self._as_inputs(X, check_features=not new)
+        if (X_val is None) != (Y_val is None):
+            raise ValueError("give both X_val and Y_val, or neither")
+        if new:
+            classes = None
+            if self.output == "softmax":
+                labels = [as_labels(y, name) for y, name in ((Y, "Y"), (Y_val, "Y_val"))
+                          if y is not None and np.ndim(y) == 1]
+                classes = np.unique(np.concatenate(labels)) if labels else None
+            T = self._as_targets(Y, X.shape[0], "Y", classes=classes)
+            self.n_outputs_ = T.shape[1]
+            if classes is None and self.output != "identity":
+                classes = np.arange(max(T.shape[1], 2))  # indicator columns; sigmoid: 0 and 1
+            self.classes_ = classes
+            self._targets_1d = np.ndim(Y) == 1
+        else:
+            T = self._as_targets(Y, X.shape[0], "Y", self.n_outputs_, self._label_classes())
+        if X_val is None:
+            return X, T, None, None
+        Xv = self._as_inputs(X_val, "X_val", check_features=False)
+        if Xv.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {Xv.shape[1]} features per sample but X has {X.shape[1]}")
+        return X, T, Xv, self._as_targets(Y_val, Xv.shape[0], "Y_val", self.n_outputs_,
+                                          self._label_classes())
+
+    def _label_classes(self):
+        return self.classes_ if self.output == "softmax" else None
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def _check_fitted(self):
+        kind = type(self).__name__
+        if getattr(self, "diverged_", None):
+            raise RuntimeError(f"this {kind} has no usable weights: its last fit diverged "
+                               f"({self.diverged_}). Call fit again, e.g. with a smaller lr")
+        if not self._has_weights():
+            raise RuntimeError(f"this {kind} is not trained yet: call fit(X, Y) first")
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Network outputs for ``X: (N, D)``: (N, K) probabilities (softmax rows sum to 1,
+        column k for ``classes_[k]``; sigmoid: P(label k = 1) per column), or the raw (N, K)
+        outputs for "identity". A NumPy array."""
+        self._check_fitted()
+        return _output_fn(self.output, self._predict_logits(self._as_inputs(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions for ``X: (N, D)``.
+
+        softmax: (N,) class labels (``classes_[argmax]``, the labels fit saw); sigmoid: (N,)
+        int64 0/1 labels for one output, (N, K) 0/1 indicators for several; identity: (N,)
+        values when trained on (N,) targets, else (N, K).
+        """
+        self._check_fitted()
+        logits = self._predict_logits(self._as_inputs(X))
+        if self.output == "softmax":
+            return self.classes_[logits.argmax(axis=1)]
+        if self.output == "sigmoid":
+            pred = (logits >= 0).astype(np.int64)  # sigmoid(a) >= 0.5 exactly when a >= 0
+            return pred[:, 0] if pred.shape[1] == 1 else pred
+        return logits[:, 0] if self._targets_1d and logits.shape[1] == 1 else logits
+
+    def score(self, X, y) -> float:
+        """Classification rate on ``X: (N, D)`` and labels ``y: (N,)`` (or an (N, K) indicator
+        matrix); for a sigmoid output with K > 1 a row counts only if all its labels are right.
+        For "identity" the coefficient of determination R^2 = 1 - SS_res / SS_tot."""
+        self._check_fitted()
+        X = self._as_inputs(X)
+        T = self._as_targets(y, X.shape[0], "y", self.n_outputs_, self._label_classes())
+        logits = self._predict_logits(X)
+        if self.output == "identity":
+            ss_res = float(np.sum((logits - T) ** 2))
+            ss_tot = float(np.sum((T - T.mean(axis=0)) ** 2))
+            return 1.0 - ss_res / ss_tot if ss_tot > 0 else float(ss_res == 0)
+        return 1.0 - _wrong(self.output, logits, T) / X.shape[0]
+
+    def error_rate(self, X, y) -> float:
+        """Fraction misclassified on X: (N, D), y: (N,): ``1 - score(X, y)`` (classification only)."""
+        if self.output == "identity":
+            raise ValueError("error_rate is for classification (softmax or sigmoid outputs); "
+                             "for output='identity' use score (R^2)")
+        return 1.0 - self.score(X, y)
+
+
+class MLP(_Estimator):
     """A fully connected network trained by gradient descent, with one ``fit`` / ``predict`` API.
 
     Parameters
@@ -482,15 +584,29 @@ class MLP:
     update : ``None`` for plain gradient descent ``p -= lr * g``, or a callable
         ``update(params, grads, state)`` that changes ``params`` in place (the
         optimisers of chapter 5). ``grads`` matches ``params`` and holds the
-        gradient of the batch's mean loss (buffers reused by the next step: copy
-        what you keep); ``state`` is a dict that persists through training, with
+        gradient of the batch's mean loss (arrays the hook may change or keep);
+        ``state`` is a dict that persists through training, with
         ``"lr"``, ``"iteration"`` (1 for the first update) and ``"epoch"`` (from 0),
         where the callable may keep its own entries (velocities, caches).
     progress : show a text progress bar, one redraw per epoch.
+    keep_prob : ``None`` (no dropout) or one probability in (0, 1] per layer input
+        (``len(hidden) + 1``: the inputs X, then each hidden layer's outputs), the
+        chance of *keeping* a unit during training (the e-book's 0.8 for inputs, 0.5
+        for hidden units). Inverted dropout: kept units are scaled by 1/p, so that
+        prediction uses the network as it is. forward/backward apply the masks.
+    early_stopping : ``None`` or an object such as
+        :class:`lazynb.regularizers.EarlyStopping` (``update(cost, params) -> stop``,
+        ``restore(params)``, optionally ``reset()``): ``fit`` shows it the validation
+        cost after every epoch, stops when it says so, and restores its best weights.
 
     Attributes after ``fit``
     ------------------------
-    params_ : list of ``{"W": (D_in, D_out), "b": (D_out,)}``, as from :func:`init_params`.
+    params_ : list of ``{"W": (D_in, D_out), "b": (D_out,)}``, as from :func:`init_params`:
+        a copy (as ``TFMLP.params_``); assign ``model.params_ = params`` to set the weights.
+    classes_ : the class labels, sorted (softmax: the distinct labels of Y and Y_val;
+        column k of ``predict_proba`` is ``classes_[k]``); None for "identity".
+    diverged_ : set (to the error message) when the last fit diverged; the model then has no
+        weights, and predict raises.
     history_ : dict of per-epoch lists: "cost", "error" (classification outputs),
         "val_cost", "val_error" (with validation data), "iterations" (updates
         so far), "time" (training seconds so far, monitoring excluded), and
@@ -504,7 +620,7 @@ class MLP:
                  lr: float = 0.1, epochs: int = 10, batch_size: int | None = None, seed: int = 0,
                  dtype=np.float32, use_bias: bool = True, shuffle: bool = True,
                  monitor: str = "full", record_every_iteration: bool = False, update=None,
-                 progress: bool = False):
+                 progress: bool = False, keep_prob=None, early_stopping=None):
         if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
             hidden = (hidden,)
         if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
@@ -527,211 +643,210 @@ class MLP:
                             f"got {type(update).__name__}")
         self.update = update
         self.progress = _check_bool(progress, "progress")
+        self.keep_prob = _check_keep_prob(keep_prob, len(self.hidden) + 1)
+        if early_stopping is not None and not all(
+                callable(getattr(early_stopping, m, None)) for m in ("update", "restore")):
+            raise TypeError("early_stopping must be None or an object with update(cost, params) "
+                            "-> bool and restore(params), such as lazynb.regularizers.EarlyStopping")
+        self.early_stopping = early_stopping
 
     def __repr__(self):
         return (f"MLP(hidden={self.hidden}, activation={self.activation!r}, output={self.output!r}, "
                 f"lr={self.lr}, epochs={self.epochs}, batch_size={self.batch_size})")
 
-    # -- targets -------------------------------------------------------------------------
+    # -- weights -------------------------------------------------------------------------
 
-    def _as_targets(self, Y, n: int, name: str, K: int | None = None) -> np.ndarray:
-        """Y as an (n, K) float array of this model's dtype (labels one-hot encoded for softmax)."""
-        if isinstance(Y, (str, bytes)) or Y is None:
-            raise TypeError(f"{name} must be an array of labels (N,) or targets (N, K), "
-                            f"got {type(Y).__name__}")
-        arr = np.asarray(Y.numpy() if hasattr(Y, "numpy") else Y)
-        if arr.ndim not in (1, 2):
-            raise ValueError(f"{name} must be labels (N,) or an (N, K) target matrix, got shape {arr.shape}")
-        if arr.shape[0] != n:
-            raise ValueError(f"{name} has {arr.shape[0]} rows but X has {n}: one target per sample")
-        if arr.ndim == 1 and self.output != "identity":
-            labels = as_labels(arr, name)
-            if self.output == "sigmoid":
-                if labels.max() > 1:
-                    raise ValueError(f"{name} must hold labels 0 or 1 for a sigmoid output "
-                                     f"(got up to {labels.max()}); use output='softmax' for more classes")
-                return labels.astype(self.dtype)[:, None]
-            K = int(labels.max()) + 1 if K is None else K
-            if labels.max() >= K:
-                raise ValueError(f"{name} has label {labels.max()} but the model has {K} classes")
-            if K < 2:
-                raise ValueError(f"{name} holds a single class; a softmax output needs at least 2")
-            return one_hot(labels, K, dtype=self.dtype)
-        T = as_float_array(arr, name, dtype=self.dtype)
-        T = T[:, None] if T.ndim == 1 else T
-        if K is not None and T.shape[1] != K:
-            raise ValueError(f"{name} has {T.shape[1]} columns but the model has {K} outputs")
-        if self.output == "softmax" and T.shape[1] < 2:
-            raise ValueError(f"{name} has one column; a softmax output needs K >= 2 classes "
-                             "(for a binary problem use output='sigmoid')")
-        return _check_targets(T, self.output, T.shape, name)
+    @property
+    def _model_dtype(self) -> np.dtype:
+        return self.dtype
 
-    def _as_inputs(self, X, name: str = "X") -> np.ndarray:
-        X = as_float_array(X, name, ndim=2, dtype=self.dtype)
-        if hasattr(self, "params_") and X.shape[1] != self.params_[0]["W"].shape[0]:
-            raise ValueError(f"{name} has {X.shape[1]} features per sample but the model was "
-                             f"trained on {self.params_[0]['W'].shape[0]}")
-        return np.ascontiguousarray(X)
+    def _has_weights(self) -> bool:
+        return "_params" in self.__dict__
+
+    def _n_features(self) -> int:
+        return self._params[0]["W"].shape[0]
+
+    @property
+    def params_(self) -> list:
+        """The weights ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]``: a copy, as ``TFMLP.params_``.
+
+        Editing the copy leaves the model alone; to change the weights, assign a whole list:
+        ``model.params_ = params`` (checked, and copied in).
+        """
+        if not self._has_weights():
+            raise AttributeError("params_: this MLP has no weights yet: call fit(X, Y) or build(D, K)")
+        return [{k: v.copy() for k, v in p.items()} for p in self._params]
+
+    @params_.setter
+    def params_(self, params):
+        params = _check_params(params)
+        if self._has_weights() and [{k: v.shape for k, v in p.items()} for p in params] != \
+                [{k: v.shape for k, v in p.items()} for p in self._params]:
+            raise ValueError("params_ must have the shapes of the model's layers "
+                             f"{[p['W'].shape for p in self._params]}")
+        self._params = [{k: np.array(v, dtype=self.dtype) for k, v in p.items()} for p in params]
+        self.__dict__.pop("diverged_", None)
+
+    def build(self, n_features: int, n_outputs: int) -> MLP:
+        """Create the weights for D = ``n_features`` inputs and K = ``n_outputs`` outputs, untrained.
+
+        They are the weights ``fit`` starts from; :meth:`partial_fit` then trains from them
+        (classes 0..K-1 for softmax). Returns ``self``.
+        """
+        D = check_positive_int(n_features, "n_features")
+        K = check_positive_int(n_outputs, "n_outputs")
+        self._start(D, K, validation=False)
+        self.n_outputs_ = K
+        self.classes_ = None if self.output == "identity" else np.arange(max(K, 2))
+        self._targets_1d = True
+        return self
+
+    def _start(self, D: int, K: int, validation: bool) -> None:
+        """Fresh weights from ``default_rng(seed)`` (which then shuffles the batches), history and state."""
+        for k in ("_params", "history_", "n_iter_", "diverged_"):
+            self.__dict__.pop(k, None)
+        self._rng = np.random.default_rng(self.seed)
+        self._params = init_params([D, *self.hidden, K], activation=self.activation, seed=self._rng,
+                                   dtype=self.dtype, use_bias=self.use_bias)
+        if self.keep_prob is not None and len(self.keep_prob) != len(self._params):
+            raise ValueError(f"keep_prob has {len(self.keep_prob)} entries but the network has "
+                             f"{len(self._params)} layers (one keep probability per layer input)")
+        self.history_ = new_history(self.output, validation=validation,
+                                    every_iteration=self.record_every_iteration)
+        self.n_iter_ = 0
+        self._epochs_done, self._elapsed = 0, 0.0
+        self.update_state_ = {"lr": self.lr, "iteration": 0, "epoch": 0}
 
     # -- training ------------------------------------------------------------------------
 
     def fit(self, X, Y, *, X_val=None, Y_val=None):
-        """Train on ``X: (N, D)`` and ``Y``: integer labels (N,) or targets (N, K). Returns ``self``.
+        """Train on ``X: (N, D)`` and ``Y``: labels (N,) or targets (N, K) for ``epochs`` epochs.
 
-        Labels are one-hot encoded for a softmax output (K = largest label + 1)
-        and must be 0/1 for a sigmoid output; an (N, K) indicator matrix (or soft
-        targets, or regression targets for "identity") is used as it is.
-        ``X_val, Y_val``: optional validation data, measured after every epoch.
-        Training starts from fresh weights every call.
+        Returns ``self``.
+
+        Labels are one-hot encoded for a softmax output, one column per distinct label
+        (``classes_``: the sorted labels of Y and Y_val; predict returns them); they must
+        be 0/1 for a sigmoid output; an (N, K) matrix (indicators, soft targets, regression
+        targets for "identity") is used as it is. ``X_val, Y_val``: validation data, measured
+        after every epoch (needed by ``early_stopping``, which may end training early and
+        then restores the best epoch's weights). Training starts from fresh weights every call;
+        a fit that diverges raises FloatingPointError and leaves no weights to predict with.
         """
-        for k in [k for k in ("params_", "history_", "n_iter_") if hasattr(self, k)]:
-            delattr(self, k)
-        X = self._as_inputs(X)
-        N, D = X.shape
-        if (X_val is None) != (Y_val is None):
-            raise ValueError("give both X_val and Y_val, or neither")
-        K = None
-        if self.output == "softmax":  # the number of classes must cover both label sets
-            tops = [int(as_labels(y, name).max()) for y, name in ((Y, "Y"), (Y_val, "Y_val"))
-                    if y is not None and np.ndim(y) == 1]
-            K = max(tops) + 1 if tops else None
-        T = self._as_targets(Y, N, "Y", K)
-        K = T.shape[1]
-        self.n_outputs_ = K
-        self._targets_1d = np.ndim(Y) == 1
-        if X_val is not None:
-            Xv = as_float_array(X_val, "X_val", ndim=2, dtype=self.dtype)
-            if Xv.shape[1] != D:
-                raise ValueError(f"X_val has {Xv.shape[1]} features per sample but X has {D}")
-            Tv = self._as_targets(Y_val, Xv.shape[0], "Y_val", K)
-
-        rng = np.random.default_rng(self.seed)
-        sizes = [D, *self.hidden, K]
-        self.params_ = init_params(sizes, activation=self.activation, seed=rng, dtype=self.dtype,
-                                   use_bias=self.use_bias)
-        grads = [{k: np.empty_like(v) for k, v in p.items()} for p in self.params_]
-        h = new_history(self.output, validation=X_val is not None,
-                        every_iteration=self.record_every_iteration)
-        self.history_ = h
-        self.n_iter_ = 0
-        state = {"lr": self.lr, "iteration": 0, "epoch": 0}
-        self.update_state_ = state
-
-        B = N if self.batch_size is None else min(self.batch_size, N)
-        full_batch = B == N
-        starts = range(0, N, B)
-        gather = not full_batch and self.shuffle
-        workspaces = {}  # batch size -> buffers (at most two: B and the remainder)
-        running = self.monitor == "running" or self.record_every_iteration
+        for k in ("_params", "history_", "n_iter_", "diverged_"):  # a failed fit leaves no model
+            self.__dict__.pop(k, None)
+        X, T, Xv, Tv = self._prepare(X, Y, X_val, Y_val, new=True)
+        stopper = self.early_stopping
+        if stopper is not None and Xv is None:
+            raise ValueError("early_stopping watches the validation cost: give X_val and Y_val")
+        self._start(X.shape[1], T.shape[1], validation=Xv is not None)
+        if stopper is not None and hasattr(stopper, "reset"):
+            stopper.reset()
         bar = ProgressBar(self.epochs, prefix="epoch") if self.progress else None
-        elapsed = 0.0
         try:
-            # Overflow in a diverging run is reported below as a clear error, not as warnings.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for epoch in range(self.epochs):
-                    t0 = time.perf_counter()
-                    order = rng.permutation(N) if gather else None
-                    cost_sum, wrong = 0.0, 0
-                    for start in starts:
-                        stop = min(start + B, N)
-                        n = stop - start
-                        ws = workspaces.get(n)
-                        if ws is None:
-                            ws = workspaces[n] = _Workspace(n, sizes, self.dtype, gather)
-                        if full_batch:
-                            Xb, Tb = X, T
-                        elif gather:  # mode="clip" lets take() write straight into the buffer
-                            Xb = np.take(X, order[start:stop], axis=0, out=ws.X, mode="clip")
-                            Tb = np.take(T, order[start:stop], axis=0, out=ws.T, mode="clip")
-                        else:
-                            Xb, Tb = X[start:stop], T[start:stop]
-                        state["epoch"] = epoch
-                        st = self._iteration(ws, grads, Xb, Tb, state, running)
-                        if running:
-                            c, w = st
-                            cost_sum += c * n
-                            wrong += w
-                            if self.record_every_iteration:
-                                h["iter_cost"].append(c)
-                    elapsed += time.perf_counter() - t0
-                    if self.monitor == "full":
-                        cost, err = self._evaluate(X, T)
-                    else:
-                        cost, err = cost_sum / N, wrong / N
-                    record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
-                                 elapsed=elapsed, lr=self.lr, bar=bar,
-                                 val=self._evaluate(Xv, Tv) if X_val is not None else None)
+            for _ in range(self.epochs):
+                self._epoch(X, T, Xv, Tv, bar)
+                if stopper is not None and stopper.update(self.history_["val_cost"][-1], self._params):
+                    break
         finally:
             if bar is not None:
                 bar.close()
+        if stopper is not None:
+            stopper.restore(self._params)  # the best epoch's weights
         return self
 
-    def _iteration(self, ws, grads, Xb, Tb, state, stats: bool = False):
-        """One update on the batch ``Xb: (B, D)``, ``Tb: (B, K)`` (no checks: the hot path)."""
-        n = Xb.shape[0]
-        # Plain SGD folds lr into the gradients; an update hook gets the true ones.
-        scale = (self.lr if self.update is None else 1.0) / n
-        st = _train_step(self.params_, grads, ws, Xb, Tb, scale, self.activation, self.output, stats)
+    def partial_fit(self, X, Y, *, X_val=None, Y_val=None):
+        """One more epoch on ``X: (N, D)``, ``Y`` from the current weights (scikit-learn's partial_fit).
+
+        A model without weights starts as ``fit`` does (the same weights, classes from Y);
+        afterwards the data must have the model's features and classes. The epoch is appended
+        to ``history_`` exactly as in ``fit`` (so ``epochs`` calls give fit's model and history;
+        early stopping is left to the caller). Returns ``self``.
+        """
+        if getattr(self, "diverged_", None):
+            self._check_fitted()  # raises: a diverged model does not silently carry on
+        new = not self._has_weights()
+        X, T, Xv, Tv = self._prepare(X, Y, X_val, Y_val, new=new)
+        if new:
+            self._start(X.shape[1], T.shape[1], validation=Xv is not None)
+        self._epoch(X, T, Xv, Tv)
+        return self
+
+    def _epoch(self, X, T, Xv=None, Tv=None, bar=None) -> None:
+        """One pass over ``X: (N, D)``, ``T: (N, K)`` in mini-batches, then its entry in ``history_``."""
+        h, N = self.history_, X.shape[0]
+        B = N if self.batch_size is None else min(self.batch_size, N)
+        order = self._rng.permutation(N) if B < N and self.shuffle else None
+        running = self.monitor == "running" or self.record_every_iteration
+        epoch = self._epochs_done
+        self.update_state_["epoch"] = epoch
+        cost_sum, wrong = 0.0, 0
+        try:
+            # Overflow in a diverging run is reported below as a clear error, not as warnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                t0 = time.perf_counter()
+                for start in range(0, N, B):
+                    rows = slice(start, start + B) if order is None else order[start:start + B]
+                    stats = self._step(X[rows], T[rows], running)
+                    if running:
+                        cost_sum += stats[0] * min(B, N - start)
+                        wrong += stats[1]
+                        if self.record_every_iteration:
+                            h["iter_cost"].append(stats[0])
+                self._elapsed += time.perf_counter() - t0
+                cost, err = self._evaluate(X, T) if self.monitor == "full" else (cost_sum / N, wrong / N)
+                val = self._evaluate(Xv, Tv) if Xv is not None else None
+                if val is not None and "val_cost" not in h:  # validation data from this epoch on
+                    for key in ("val_cost", "val_error") if "error" in h else ("val_cost",):
+                        h[key] = [float("nan")] * len(h["cost"])
+                self._epochs_done += 1
+                record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
+                             elapsed=self._elapsed, lr=self.lr, bar=bar, val=val)
+        except FloatingPointError as exc:
+            # The weights are NaN or infinite: drop them, so that predict says so instead of
+            # answering class 0 everywhere.
+            self.__dict__.pop("_params", None)
+            self.diverged_ = str(exc)
+            raise
+
+    def _masks(self, n: int):
+        """Inverted-dropout masks for a batch of n rows: per layer None (keep all) or an
+        (n, D_in) array, 0 for a dropped input and 1/p for a kept one (kept with probability p)."""
+        if self.keep_prob is None:
+            return None
+        return [None if p == 1 else
+                (self._rng.random((n, layer["W"].shape[0]), dtype=self.dtype) < p) / self.dtype.type(p)
+                for p, layer in zip(self.keep_prob, self._params)]
+
+    def _step(self, Xb, Tb, stats: bool = False):
+        """One update on the batch ``Xb: (B, D)``, ``Tb: (B, K)``: forward, backward, update rule.
+        Returns the batch's (mean cost, number wrong) before the update when ``stats``."""
+        _, cache = forward(self._params, Xb, activation=self.activation, output=self.output,
+                           masks=self._masks(Xb.shape[0]), check=False)
+        grads = backward(self._params, cache, Tb, activation=self.activation, output=self.output,
+                         check=False)
+        result = None
+        if stats:
+            logits = cache["logits"]
+            result = (_loss_from_logits(self.output, logits, Tb),
+                      _wrong(self.output, logits, Tb) if self.output != "identity" else 0)
+        state = self.update_state_
         state["iteration"] += 1
         if self.update is None:
-            for p, g in zip(self.params_, grads):
+            for p, g in zip(self._params, grads):
                 for k in p:
+                    g[k] *= self.lr
                     p[k] -= g[k]
         else:
-            self.update(self.params_, grads, state)
+            self.update(self._params, grads, state)
         self.n_iter_ += 1
-        return st
+        return result
 
-    def _logits(self, X) -> np.ndarray:
-        f = _KERNELS[self.activation][0]
-        parts = [_forward(self.params_, X[i:i + _CHUNK], f)[2] for i in range(0, X.shape[0], _CHUNK)]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    def _predict_logits(self, X) -> np.ndarray:
+        return _logits(self._params, X, self.activation)
 
     def _evaluate(self, X, T):
         """Mean cost and error rate (None for regression) on X, T."""
-        logits = self._logits(X)
+        logits = self._predict_logits(X)
         cost = _loss_from_logits(self.output, logits, T)
         err = _wrong(self.output, logits, T) / X.shape[0] if self.output != "identity" else None
         return cost, err
-
-    # -- prediction ----------------------------------------------------------------------
-
-    def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise RuntimeError("this MLP is not trained yet: call fit(X, Y) first")
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Network outputs for ``X: (N, D)``: (N, K) probabilities (softmax rows sum to 1;
-        sigmoid: P(label k = 1) per column), or the raw (N, K) outputs for "identity"."""
-        self._check_fitted()
-        return _output_fn(self.output, self._logits(self._as_inputs(X)))
-
-    def predict(self, X) -> np.ndarray:
-        """Predictions for ``X: (N, D)``.
-
-        softmax: (N,) int64 class labels (argmax); sigmoid: (N,) int64 0/1 labels
-        for one output, (N, K) 0/1 indicators for several; identity: (N,) values
-        when trained on (N,) targets, else (N, K).
-        """
-        self._check_fitted()
-        logits = self._logits(self._as_inputs(X))
-        if self.output == "softmax":
-            return logits.argmax(axis=1).astype(np.int64)
-        if self.output == "sigmoid":
-            pred = (logits >= 0).astype(np.int64)  # sigmoid(a) >= 0.5 exactly when a >= 0
-            return pred[:, 0] if pred.shape[1] == 1 else pred
-        return logits[:, 0] if self._targets_1d and logits.shape[1] == 1 else logits
-
-    def score(self, X, y) -> float:
-        """Classification rate on ``X: (N, D)`` and labels ``y: (N,)`` (or an (N, K) indicator
-        matrix); for a sigmoid output with K > 1 a row counts only if all its labels are right.
-        For "identity" the coefficient of determination R^2 = 1 - SS_res / SS_tot."""
-        self._check_fitted()
-        X = self._as_inputs(X)
-        T = self._as_targets(y, X.shape[0], "y", self.n_outputs_)
-        logits = self._logits(X)
-        if self.output == "identity":
-            ss_res = float(np.sum((logits - T) ** 2))
-            ss_tot = float(np.sum((T - T.mean(axis=0)) ** 2))
-            return 1.0 - ss_res / ss_tot if ss_tot > 0 else float(ss_res == 0)
-        return 1.0 - _wrong(self.output, logits, T) / X.shape[0]

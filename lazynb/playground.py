@@ -14,8 +14,8 @@ activation, the learning rate and the L2 penalty, with reset / step / run
 buttons. Changing a control rebuilds the network from fresh weights; *run*
 trains in chunks and redraws between them, so the boundary moves while it learns.
 
-The network is the book's NumPy MLP (:func:`lazynb.mlp.forward`,
-:func:`lazynb.mlp.backward`, :func:`lazynb.mlp.init_params`) updated by an
+The network is the book's :class:`lazynb.mlp.MLP`, trained one epoch at a time
+with ``partial_fit`` (the package's one training loop) and updated by an
 optimiser from :mod:`lazynb.optimizers` wrapped in
 :class:`lazynb.regularizers.Penalized` for the L2 term. Binary data sets use
 one sigmoid output; the three Gaussian clouds use a softmax output.
@@ -34,8 +34,8 @@ from matplotlib.colors import ListedColormap
 from ._validate import check_positive_float, check_positive_int
 from .activations import ACTIVATIONS, _check_name
 from .data import synthetic
-from .data.utils import one_hot, train_test_split
-from .mlp import _loss_from_logits, _output_fn, backward, forward, init_params
+from .data.utils import train_test_split
+from .mlp import MLP, new_history, record_epoch
 from .optimizers import SGD, Adam, Momentum
 from .plots import CLASS_COLOURS
 from .regularizers import Penalized
@@ -103,9 +103,11 @@ class Playground:
     n : number of points; test_fraction : share of them held out as a test set.
     seed : fixes the data, the split, the initial weights and the batch order.
 
-    Attributes: ``X_train, y_train, X_test, y_test`` (raw coordinates),
-    ``params`` (the layers), ``epoch`` (epochs trained since the last reset) and
-    ``history`` (per-epoch lists "train_loss", "test_loss", "train_acc", "test_acc").
+    Attributes: ``X_train, y_train, X_test, y_test`` (raw coordinates), ``model``
+    (the :class:`lazynb.mlp.MLP`), ``params`` (a copy of its layers), ``epoch``
+    (epochs trained since the last reset) and ``history``, the model's
+    ``history_`` ("cost", "error", "val_cost", "val_error" on the test points, ...)
+    with one more first entry: the untrained network (entry k: after k epochs).
     """
 
     def __init__(self, dataset: str = "xor", hidden="4,4", *, activation: str = "tanh",
@@ -141,7 +143,7 @@ class Playground:
         s["seed"] = check_positive_int(s["seed"], "seed", minimum=0)
         return s
 
-    def configure(self, **changes) -> "Playground":
+    def configure(self, **changes) -> Playground:
         """Change settings (same names as the constructor) and rebuild from fresh weights.
 
         All changes are checked before any is applied: a bad value raises and
@@ -170,16 +172,9 @@ class Playground:
         self.output = "sigmoid" if self.n_classes == 2 else "softmax"
         self._Z_train = self._standardise(self.X_train)
         self._Z_test = self._standardise(self.X_test)
-        self._T_train = self._targets(self.y_train)
-        self._T_test = self._targets(self.y_test)
 
     def _standardise(self, X):
         return ((np.asarray(X, dtype=np.float64) - self._mu) / self._sd).astype(np.float32)
-
-    def _targets(self, y):
-        if self.output == "sigmoid":
-            return y.astype(np.float32)[:, None]
-        return one_hot(y, self.n_classes, dtype=np.float32)
 
     # ---------------------------------------------------------------- training
 
@@ -188,59 +183,42 @@ class Playground:
         """``[2, *hidden, K]`` with K = 1 (sigmoid) or the number of classes (softmax)."""
         return [2, *self.hidden, 1 if self.output == "sigmoid" else self.n_classes]
 
-    def reset(self) -> "Playground":
-        """Fresh weights and an empty history (deterministic for a given seed)."""
-        self._rng = np.random.default_rng(self.seed)
-        self.params = init_params(self.layer_sizes, activation=self.activation, seed=self._rng,
-                                  dtype=np.float32)
-        self._update = Penalized(OPTIMIZERS[self.optimizer](self.lr), l2=self.l2)
+    def reset(self) -> Playground:
+        """Fresh weights and a history holding the untrained network (deterministic for a given seed)."""
+        self.model = MLP(self.hidden, activation=self.activation, output=self.output, lr=self.lr,
+                         batch_size=self.batch_size, seed=self.seed,
+                         update=Penalized(OPTIMIZERS[self.optimizer](self.lr), l2=self.l2))
+        self.model.build(2, self.layer_sizes[-1])
         self.epoch = 0
-        self.history = {"train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
-        self._record()
+        h = self.model.history_ = new_history(self.output, validation=True, every_iteration=False)
+        cost, err = self._measure(self._Z_train, self.y_train)
+        record_epoch(h, -1, cost=cost, err=err, iterations=0, elapsed=0.0,
+                     val=self._measure(self._Z_test, self.y_test))
         return self
 
-    def _logits(self, Z):
-        return forward(self.params, Z, activation=self.activation, output=self.output)[1]["logits"]
+    def _measure(self, Z, y):
+        """(mean loss, error rate) of the current network on standardised points Z and labels y."""
+        m = self.model
+        return m._evaluate(Z, m._as_targets(y, len(y), "y", m.n_outputs_, m._label_classes()))
 
-    def _measure(self, Z, T):
-        logits = self._logits(Z)
-        loss = _loss_from_logits(self.output, logits, T)
-        if self.output == "sigmoid":
-            acc = float(np.mean((logits[:, 0] >= 0) == (T[:, 0] >= 0.5)))
-        else:
-            acc = float(np.mean(logits.argmax(1) == T.argmax(1)))
-        return loss, acc
+    @property
+    def params(self) -> list:
+        """The network's layers ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]`` (a copy)."""
+        return self.model.params_
 
-    def _record(self):
-        for part, Z, T in (("train", self._Z_train, self._T_train), ("test", self._Z_test, self._T_test)):
-            loss, acc = self._measure(Z, T)
-            self.history[f"{part}_loss"].append(loss)
-            self.history[f"{part}_acc"].append(acc)
+    @property
+    def history(self) -> dict:
+        return self.model.history_
 
-    def step(self, epochs: int = 1) -> "Playground":
+    def step(self, epochs: int = 1) -> Playground:
         """Train for ``epochs`` epochs (one pass over the training set each)."""
         epochs = check_positive_int(epochs, "epochs")
-        N = self._Z_train.shape[0]
-        B = N if self.batch_size is None else min(self.batch_size, N)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for _ in range(epochs):
-                order = self._rng.permutation(N) if B < N else np.arange(N)
-                for start in range(0, N, B):
-                    rows = order[start:start + B]
-                    _, cache = forward(self.params, self._Z_train[rows], activation=self.activation,
-                                       output=self.output)
-                    grads = backward(self.params, cache, self._T_train[rows],
-                                     activation=self.activation, output=self.output)
-                    self._update.step(self.params, grads)
-                self.epoch += 1
-                self._record()
-                if not np.isfinite(self.history["train_loss"][-1]):
-                    raise FloatingPointError(
-                        f"training diverged in epoch {self.epoch}: the loss is "
-                        f"{self.history['train_loss'][-1]}; reset and try a smaller lr than {self.lr}")
+        for _ in range(epochs):
+            self.model.partial_fit(self._Z_train, self.y_train, X_val=self._Z_test, Y_val=self.y_test)
+            self.epoch += 1
         return self
 
-    def run(self, epochs: int = 100, *, chunk: int | None = None, callback=None) -> "Playground":
+    def run(self, epochs: int = 100, *, chunk: int | None = None, callback=None) -> Playground:
         """Train ``epochs`` more epochs in chunks of ``chunk`` (default: a tenth), calling
         ``callback(self)`` after each chunk (the widget redraws there)."""
         epochs = check_positive_int(epochs, "epochs")
@@ -264,7 +242,7 @@ class Playground:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"X must have shape (M, 2), got {X.shape}")
-        P = _output_fn(self.output, self._logits(self._standardise(X)))
+        P = self.model.predict_proba(self._standardise(X))
         return P[:, 0] if self.output == "sigmoid" else P
 
     def predict(self, X) -> np.ndarray:
@@ -274,11 +252,11 @@ class Playground:
 
     def score(self) -> dict:
         """Current accuracy on the training and the test points: ``{"train": a, "test": b}``."""
-        return {"train": self.history["train_acc"][-1], "test": self.history["test_acc"][-1]}
+        return {"train": 1 - self.history["error"][-1], "test": 1 - self.history["val_error"][-1]}
 
     def loss(self) -> dict:
         """Current mean cross-entropy (without the L2 term): ``{"train": ..., "test": ...}``."""
-        return {"train": self.history["train_loss"][-1], "test": self.history["test_loss"][-1]}
+        return {"train": self.history["cost"][-1], "test": self.history["val_cost"][-1]}
 
     def describe(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
@@ -317,9 +295,9 @@ class Playground:
         ax_b.set(title=f"epoch {self.epoch}: train acc {acc['train']:.0%}, test acc {acc['test']:.0%}",
                  xlabel="$x_1$", ylabel="$x_2$", xlim=(x0, x1), ylim=(y0, y1))
         ax_b.legend(fontsize="x-small", loc="upper right", ncols=2)
-        epochs = np.arange(len(self.history["train_loss"]))
-        ax_l.plot(epochs, self.history["train_loss"], color=CLASS_COLOURS[0], lw=2, label="train")
-        ax_l.plot(epochs, self.history["test_loss"], color=CLASS_COLOURS[1], lw=2, ls="--", label="test")
+        epochs = np.arange(len(self.history["cost"]))
+        ax_l.plot(epochs, self.history["cost"], color=CLASS_COLOURS[0], lw=2, label="train")
+        ax_l.plot(epochs, self.history["val_cost"], color=CLASS_COLOURS[1], lw=2, ls="--", label="test")
         ax_l.set(title="Loss while training", xlabel="epoch", ylabel="cross-entropy")
         ax_l.legend()
         fig.suptitle(self.describe())

@@ -10,9 +10,9 @@ its units' thresholds without making the model any simpler.
 =====================  =============================  =================================
 penalty                value added to the cost J       gradient (``*_grad``)
 =====================  =============================  =================================
-``l1_penalty``         λ Σ |W|                         λ sign(W)   (0 at W = 0)
+``l1_penalty``         λ Σ ``|W|``                     λ sign(W)   (0 at W = 0)
 ``l2_penalty``         λ Σ W²                          2 λ W
-``elastic_penalty``    λ₁ Σ |W| + λ₂ Σ W²              λ₁ sign(W) + 2 λ₂ W
+``elastic_penalty``    λ₁ Σ ``|W|`` + λ₂ Σ W²          λ₁ sign(W) + 2 λ₂ W
 =====================  =============================  =================================
 
 (``λ Σ W²`` without a ½ is the e-book's and Keras's ``regularizers.L2``
@@ -163,7 +163,7 @@ class Penalized:
     ``Penalized(Momentum(0.05), l2=1e-3)`` adds ``2 λ₂ W`` (and ``λ₁ sign(W)``) to
     the weight gradients before each step. With ``proximal=True`` the L1 part is
     applied instead as :func:`l1_proximal_step` after the step, with the step's
-    learning rate; that is exact proximal gradient descent for :class:`SGD`
+    learning rate; that is exact proximal gradient descent for :class:`~lazynb.optimizers.SGD`
     and a common heuristic for the others. Either way it yields exact zeros
     only with ``proximal=True``.
 
@@ -242,6 +242,10 @@ class EarlyStopping:
     def __init__(self, patience: int = 5, min_delta: float = 0.0):
         self.patience = check_positive_int(patience, "patience")
         self.min_delta = check_positive_float(min_delta, "min_delta", allow_zero=True)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every check (``MLP.fit`` calls this when it starts, so a stopper can be reused)."""
         self.best_cost = math.inf
         self.best_epoch = None
         self.best_params = None
@@ -404,123 +408,59 @@ def tf_dropout_keep(x, keep_prob, *, seed=None):
     return tf.nn.dropout(x, rate=1.0 - p, seed=seed)
 
 
-# ---------------------------------------------------------------- a training loop with dropout and early stopping
+# ---------------------------------------------------------------- training with dropout and early stopping
 
 def train_regularized(X, y, *, hidden=(100,), optimizer=None, epochs: int = 20,
-                      batch_size: int = 100, keep_prob=(1.0, 1.0), inverted: bool = True,
-                      X_val=None, y_val=None, early_stopping=None, seed: int = 0,
-                      dtype=np.float32):
-    """Mini-batch training of a ReLU/softmax network with dropout and early stopping.
+                      batch_size: int = 100, keep_prob=(1.0, 1.0), X_val=None, y_val=None,
+                      early_stopping=None, seed: int = 0, dtype=np.float32):
+    """Mini-batch training of a ReLU/softmax :class:`lazynb.mlp.MLP` with dropout and early stopping.
 
     X: (N, D) inputs; y: (N,) integer labels 0..K-1; hidden: hidden layer sizes;
-    optimizer: a :class:`lazynb.optimizers.Optimizer` (or :class:`Penalized`),
+    optimizer: a :class:`lazynb.optimizers.Optimizer` (or :class:`Penalized`, for L1/L2),
     default ``SGD(0.1)``; keep_prob: ``(p_input, p_hidden)``, the probabilities of
-    *keeping* an input and a hidden unit during training (the e-book's 0.8 and
-    0.5; ``(1, 1)`` is no dropout); inverted: inverted dropout (scale by 1/p while
-    training) or the e-book's form (scale by p at test time), see
-    :func:`dropout_forward`; X_val, y_val: validation data, measured every epoch;
-    early_stopping: an :class:`EarlyStopping` (needs validation data): training
-    stops when it says so and the best epoch's weights are restored.
+    *keeping* an input and a hidden unit during training (the e-book's 0.8 and 0.5;
+    ``(1, 1)`` is no dropout), inverted dropout as :func:`dropout_forward`;
+    X_val, y_val: validation data, measured every epoch; early_stopping: an
+    :class:`EarlyStopping` (needs validation data): training stops when it says so
+    and the best epoch's weights are restored.
 
-    Returns ``(params, history)``: the MLP's list of layers ``{"W", "b"}`` (usable
-    with :func:`predict_regularized`) and a dict of per-epoch lists "cost",
-    "error" (on the training set, no dropout), "val_cost", "val_error".
+    Returns ``(params, history)``: the network's layers ``{"W", "b"}`` (output column k
+    for the k-th smallest label: label k when every class occurs; usable with
+    :func:`predict_regularized`) and ``MLP.history_``: per-epoch "cost", "error" (on the
+    training set, no dropout), "val_cost", "val_error", "iterations", "time".
     """
-    from .mlp import init_params
+    from .mlp import MLP
     from .optimizers import SGD
 
-    X = as_float_array(X, "X", ndim=2, dtype=dtype)
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != X.shape[0] or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be (N,) integer labels with N = {X.shape[0]}, got {y.dtype} {y.shape}")
+    y, keep = _check_labels_and_keep(y, keep_prob, hidden)
+    model = MLP(hidden, activation="relu", output="softmax", epochs=epochs, batch_size=batch_size,
+                seed=seed, dtype=dtype, update=SGD(0.1) if optimizer is None else optimizer,
+                keep_prob=keep,                  # dropout: (p_input, p_hidden, p_hidden, ...)
+                early_stopping=early_stopping)   # watches history_["val_cost"] every epoch
+    model.fit(X, y, X_val=X_val, Y_val=y_val)
+    return model.params_, model.history_
+
+
+def _check_labels_and_keep(y, keep_prob, hidden):
+    """y as (N,) labels >= 0 (integers only), and one keep probability per layer input."""
+    arr = np.asarray(y)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"y must be (N,) integer labels 0..K-1, got dtype {arr.dtype}, shape {arr.shape}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"y must hold labels 0..K-1, got {arr.min()}")
     if not isinstance(keep_prob, (tuple, list)) or len(keep_prob) != 2:
         raise TypeError("keep_prob must be a pair (p_input, p_hidden)")
     p_in, p_hid = (_check_keep_prob(p) for p in keep_prob)
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if (X_val is None) != (y_val is None):
-        raise ValueError("give both X_val and y_val, or neither")
-    if early_stopping is not None:
-        if not isinstance(early_stopping, EarlyStopping):
-            raise TypeError("early_stopping must be an EarlyStopping or None")
-        if X_val is None:
-            raise ValueError("early stopping needs validation data X_val, y_val")
-    optimizer = SGD(0.1) if optimizer is None else optimizer
-    if hasattr(optimizer, "reset"):
-        optimizer.reset()
-    elif hasattr(optimizer, "optimizer"):
-        optimizer.optimizer.reset()
-    K = int(max(y.max(), -1 if y_val is None else np.max(y_val))) + 1
-    hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
-    rng = np.random.default_rng(seed)
-    params = init_params([X.shape[1], *hidden, K], activation="relu", seed=rng, dtype=dtype)
-    T = np.eye(K, dtype=dtype)[y]
-    keeps = [p_in] + [p_hid] * len(hidden)
-    h = {"cost": [], "error": [], "val_cost": [], "val_error": []}
-    N = X.shape[0]
-    for epoch in range(epochs):
-        order = rng.permutation(N)
-        for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
-            A, Tb = X[idx], T[idx]
-            inputs, masks, pre = [], [], []
-            for layer, p in zip(params, keeps):          # forward, dropping before each layer
-                if p < 1:
-                    A, m = dropout_forward(A, p, rng, inverted=inverted)
-                else:
-                    m = None
-                inputs.append(A)
-                masks.append(m)
-                Z = A @ layer["W"] + layer["b"]
-                pre.append(Z)
-                A = np.maximum(Z, 0)
-            Z = pre[-1] - pre[-1].max(axis=1, keepdims=True)
-            P = np.exp(Z)
-            P /= P.sum(axis=1, keepdims=True)
-            dZ = (P - Tb) / len(idx)                      # softmax + cross-entropy
-            grads = [None] * len(params)
-            for l in range(len(params) - 1, -1, -1):      # backward
-                grads[l] = {"W": inputs[l].T @ dZ, "b": dZ.sum(axis=0)}
-                if l > 0:
-                    dA = dZ @ params[l]["W"].T
-                    if masks[l] is not None:
-                        dA = dropout_backward(dA, masks[l], keeps[l], inverted=inverted)
-                    dZ = dA * (pre[l - 1] > 0)
-            optimizer(params, grads, None)
-        for name, (Xe, ye) in (("", (X, y)), ("val_", (X_val, y_val))):
-            if Xe is None:
-                continue
-            cost, err = _evaluate_dropout_net(params, Xe, ye, keeps, inverted)
-            h[name + "cost"].append(cost)
-            h[name + "error"].append(err)
-        if not np.isfinite(h["cost"][-1]):
-            raise FloatingPointError(f"training diverged in epoch {epoch + 1}; lower the learning rate")
-        if early_stopping is not None and early_stopping.update(h["val_cost"][-1], params):
-            break
-    if early_stopping is not None:
-        early_stopping.restore(params)
-    return params, h
+    n_hidden = 1 if isinstance(hidden, numbers.Integral) else len(tuple(hidden))
+    return arr, (p_in,) + (p_hid,) * n_hidden
 
 
-def predict_regularized(params, X, keep_prob=(1.0, 1.0), *, inverted: bool = True):
+def predict_regularized(params, X):
     """Test-time class probabilities (N, K) of a network from :func:`train_regularized`.
 
-    With ``inverted=False`` each layer's input is scaled by its keep probability
-    (the e-book's rule); with inverted dropout the network is used as it is.
+    params: its layers; X: (N, D). With inverted dropout nothing is dropped or rescaled at
+    test time: the network is used as it is (``lazynb.mlp.forward``).
     """
-    keeps = [float(keep_prob[0])] + [float(keep_prob[1])] * (len(params) - 1)
-    A = as_float_array(X, "X", ndim=2, dtype=params[0]["W"].dtype)
-    for l, (layer, p) in enumerate(zip(params, keeps)):
-        A = dropout_predict(A, p, inverted=inverted) if p < 1 else A
-        Z = A @ layer["W"] + layer["b"]
-        A = np.maximum(Z, 0) if l < len(params) - 1 else Z
-    Z = A - A.max(axis=1, keepdims=True)
-    P = np.exp(Z)
-    return P / P.sum(axis=1, keepdims=True)
+    from .mlp import forward
 
-
-def _evaluate_dropout_net(params, X, y, keeps, inverted):
-    P = predict_regularized(params, X, (keeps[0], keeps[-1] if len(keeps) > 1 else 1.0),
-                            inverted=inverted)
-    cost = float(-np.mean(np.log(np.maximum(P[np.arange(len(y)), y], 1e-12))))
-    return cost, float(np.mean(P.argmax(axis=1) != y))
+    return forward(params, X, activation="relu", output="softmax")[0]

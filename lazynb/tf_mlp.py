@@ -3,7 +3,7 @@
 One model, two backends. For the same spec (layer sizes, activation, output,
 seed, dtype) :class:`TFMLP` starts from **the same weights** as
 :class:`lazynb.mlp.MLP` (it draws them with :func:`lazynb.mlp.init_params` and
-wraps them in ``tf.Variable``s), visits the mini-batches in the same order and
+wraps them in ``tf.Variable`` objects), visits the mini-batches in the same order and
 takes the same SGD steps, so the two give the same network up to rounding; the
 parity tests prove it. What TensorFlow adds: the gradients come from
 ``tf.GradientTape`` instead of hand-written backpropagation, a whole epoch runs
@@ -22,7 +22,7 @@ Functional pieces, for the chapter and the parity tests::
     grads = tf_gradients(params, X, T)        # [{"W": (D_in, D_out), "b": (D_out,)}, ...]
 
 ``params`` are the layers of :func:`lazynb.mlp.init_params` (NumPy arrays) or
-the same dicts holding tensors or ``tf.Variable``s.
+the same dicts holding tensors or ``tf.Variable`` objects.
 
 Output layers and their losses are those of :mod:`lazynb.mlp`: ``softmax`` with
 categorical cross-entropy (``tf.nn.softmax_cross_entropy_with_logits``),
@@ -43,7 +43,7 @@ import warnings
 import numpy as np
 
 from . import mlp as _np
-from ._validate import as_float_array, as_labels, check_positive_int
+from ._validate import as_float_array, check_positive_int
 from .activations import ACTIVATIONS, _check_name
 from .progress import ProgressBar
 from .repro import import_tensorflow
@@ -110,6 +110,11 @@ def _np_dtype(x) -> np.dtype:
     return np.dtype(getattr(dt, "as_numpy_dtype", dt))
 
 
+def _as_tensor(v):
+    """Variables stay variables (training updates them); arrays become constant tensors."""
+    return v if isinstance(v, tf.Variable) else tf.convert_to_tensor(v)
+
+
 def _as_layers(params) -> list:
     """Check ``params`` (NumPy arrays, tensors or variables) and return ``[(W, b or None), ...]``."""
     if not isinstance(params, (list, tuple)) or len(params) == 0:
@@ -130,7 +135,8 @@ def _as_layers(params) -> list:
                             f"variable, got {type(W).__name__} of dtype {getattr(W, 'dtype', None)}")
         dtype = dtype or _np_dtype(W)
         if _np_dtype(W) != dtype or (b is not None and _np_dtype(b) != dtype):
-            raise TypeError(f"params[{i}] has dtype {_np_dtype(W)} / {_np_dtype(b) if b is not None else '-'} "
+            b_dtype = _np_dtype(b) if b is not None else "-"
+            raise TypeError(f"params[{i}] has dtype {_np_dtype(W)} / {b_dtype} "
                             f"but params[0]['W'] has {dtype}: use one dtype throughout")
         if len(shape) != 2:
             raise ValueError(f"params[{i}]['W'] must be 2-D (D_in, D_out), got shape {shape}")
@@ -140,9 +146,7 @@ def _as_layers(params) -> list:
         if b is not None and tuple(getattr(b, "shape", ())) != (shape[1],):
             raise ValueError(f"params[{i}]['b'] must have shape ({shape[1]},), "
                              f"got {tuple(getattr(b, 'shape', ()))}")
-        # Variables stay variables (training updates them); arrays become constant tensors.
-        conv = (lambda v: v if isinstance(v, tf.Variable) else tf.convert_to_tensor(v))
-        layers.append((conv(W), None if b is None else conv(b)))
+        layers.append((_as_tensor(W), None if b is None else _as_tensor(b)))
         prev = shape[1]
     return layers
 
@@ -342,7 +346,7 @@ def _check_optimizer(optimizer):
     return opt
 
 
-class TFMLP:
+class TFMLP(_np._Estimator):
     """:class:`lazynb.mlp.MLP` on TensorFlow: the same spec, the same weights, the same API.
 
     Parameters
@@ -368,7 +372,7 @@ class TFMLP:
     -------------------------------------------
     params_ : the weights as NumPy arrays, ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]``
         (a fresh copy on every access), comparable with ``MLP.params_``.
-    variables_ : the same weights as the ``tf.Variable``s that training updates.
+    variables_ : the same weights as the ``tf.Variable`` objects that training updates.
     history_ : per-epoch lists with the same keys as ``MLP.history_``: "cost",
         "error" (classification), "val_cost", "val_error" (with validation
         data), "iterations", "time" (training seconds so far, monitoring
@@ -377,6 +381,9 @@ class TFMLP:
         CPU), unless a TFMLP with the same spec and shapes was trained before
         in this session: the compiled epoch is shared between models.
     n_iter_, n_outputs_ : updates made, K.
+    classes_ : the class labels, as ``MLP.classes_`` (predict returns them).
+    diverged_ : set (to the error message) when the last fit diverged; the model then has no
+        weights, and predict raises (as MLP).
     jit_compiled_ : whether the training epoch ran under XLA.
     """
 
@@ -440,36 +447,21 @@ class TFMLP:
 
     # -- inputs --------------------------------------------------------------------------
 
-    def _as_inputs(self, X, name: str = "X", *, check_features: bool = True) -> np.ndarray:
-        """X: (N, D) float32/float64 as an array of the model's dtype.
-
-        Stricter than the NumPy MLP on purpose: integer input is usually raw pixel
-        values (0..255) that were meant to be scaled, and float16 would silently
-        lose precision, so both are refused with a hint rather than converted.
-        """
-        if hasattr(X, "numpy") and callable(X.numpy):
-            X = X.numpy()
-        if isinstance(X, (str, bytes)) or X is None:
-            raise TypeError(f"{name} must be an (N, D) array of float32 or float64, "
-                            f"got {type(X).__name__}")
-        arr = np.asarray(X)
-        if arr.dtype not in (np.float32, np.float64):
-            hint = (" (integers: scale them first, e.g. X.astype(np.float32) / 255 for pixels)"
-                    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool else "")
-            raise TypeError(f"{name} must hold float32 or float64 values, got dtype {arr.dtype}{hint}")
-        arr = as_float_array(arr, name, ndim=2, dtype=self._np_dtype)
-        if check_features and hasattr(self, "variables_") and arr.shape[1] != self._n_features:
-            raise ValueError(f"{name} has {arr.shape[1]} features per sample but the model "
-                             f"expects {self._n_features} (X: (N, D))")
-        return np.ascontiguousarray(arr)
-
     @property
     def _np_dtype(self) -> np.dtype:
         return _np._check_dtype(self.dtype)
 
+    _model_dtype = _np_dtype  # the name the shared estimator code (lazynb.mlp._Estimator) reads
+
+    def _has_weights(self) -> bool:
+        return "variables_" in self.__dict__
+
+    def _n_features(self) -> int:
+        return int(self.variables_[0]["W"].shape[0])
+
     # -- weights -------------------------------------------------------------------------
 
-    def build(self, n_features: int, n_outputs: int) -> "TFMLP":
+    def build(self, n_features: int, n_outputs: int) -> TFMLP:
         """Create the weights for D = ``n_features`` inputs and K = ``n_outputs`` outputs, untrained.
 
         They are ``lazynb.mlp.init_params([D, *hidden, K], seed=np.random.default_rng(seed), ...)``,
@@ -479,7 +471,9 @@ class TFMLP:
         D = check_positive_int(n_features, "n_features")
         K = check_positive_int(n_outputs, "n_outputs")
         self._device = _check_device(self.device)
+        self.__dict__.pop("diverged_", None)
         self._build(D, K, np.random.default_rng(self.seed))
+        self.classes_ = None if self.output == "identity" else np.arange(max(K, 2))
         self._targets_1d = True
         return self
 
@@ -492,15 +486,29 @@ class TFMLP:
                                for i, p in enumerate(params)]
         self._layers = tuple((p["W"], p.get("b")) for p in self.variables_)
         self._flat = [v for p in self.variables_ for v in p.values()]
-        self._n_features = D
         self.n_outputs_ = K
 
     @property
     def params_(self) -> list:
-        """The weights as NumPy arrays ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]`` (a copy)."""
-        if not hasattr(self, "variables_"):
+        """The weights as NumPy arrays ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]``: a copy, as
+        ``MLP.params_``. Editing it leaves the model alone; ``model.params_ = params`` sets them."""
+        if not self._has_weights():
             raise AttributeError("params_: this TFMLP has no weights yet: call fit(X, Y) or build(D, K)")
         return [{k: v.numpy() for k, v in p.items()} for p in self.variables_]
+
+    @params_.setter
+    def params_(self, params):
+        if not self._has_weights():
+            raise AttributeError("params_: build(D, K) or fit the model first, then assign weights")
+        params = _np._check_params(params)
+        if [{k: v.shape for k, v in p.items()} for p in params] != \
+                [{k: tuple(v.shape) for k, v in p.items()} for p in self.variables_]:
+            raise ValueError("params_ must have the shapes of the model's layers "
+                             f"{[tuple(p['W'].shape) for p in self.variables_]}")
+        for var, p in zip(self.variables_, params):
+            for k, v in var.items():
+                v.assign(np.asarray(p[k], dtype=self._np_dtype))
+        self.__dict__.pop("diverged_", None)
 
     def to_numpy(self) -> _np.MLP:
         """A :class:`lazynb.mlp.MLP` with this model's spec and a copy of its weights (ready to predict)."""
@@ -508,6 +516,7 @@ class TFMLP:
         m = self._spec()
         m.params_ = self.params_
         m.n_outputs_ = self.n_outputs_
+        m.classes_ = self.classes_
         m._targets_1d = self._targets_1d
         return m
 
@@ -562,39 +571,26 @@ class TFMLP:
     # -- training ------------------------------------------------------------------------
 
     def fit(self, X, Y, *, X_val=None, Y_val=None):
-        """Train on X: (N, D) float32/float64 and Y: labels (N,) or targets (N, K). Returns ``self``.
+        """Train on X: (N, D) and Y: labels (N,) or targets (N, K). Returns ``self``.
 
-        Targets are handled exactly as by :meth:`lazynb.mlp.MLP.fit` (labels
-        one-hot encoded for softmax, 0/1 for sigmoid). ``X_val, Y_val``:
-        optional validation data, measured after every epoch. Training starts
-        from fresh weights every call.
+        Inputs, targets and classes are handled exactly as by :meth:`lazynb.mlp.MLP.fit`
+        (the same code: labels one-hot encoded for softmax against ``classes_``, 0/1 for
+        sigmoid; integer X converted). ``X_val, Y_val``: optional validation data,
+        measured after every epoch. Training starts from fresh weights every call; a fit
+        that diverges raises FloatingPointError and leaves no weights to predict with.
         """
         spec = self._spec()
         optimizer = _check_optimizer(self.optimizer)
         self._use_jit = bool(_check_jit(self.jit_compile))
         self._device = _check_device(self.device)
-        for k in ("variables_", "history_", "n_iter_"):  # as MLP: a failed fit leaves no model
+        for k in ("variables_", "history_", "n_iter_", "diverged_"):  # as MLP: a failed fit leaves no model
             self.__dict__.pop(k, None)
-        X = self._as_inputs(X, check_features=False)  # a new fit may change D
-        N, D = X.shape
-        if (X_val is None) != (Y_val is None):
-            raise ValueError("give both X_val and Y_val, or neither")
-        K = None
-        if self.output == "softmax":  # the number of classes must cover both label sets (as MLP)
-            tops = [int(as_labels(y, name).max()) for y, name in ((Y, "Y"), (Y_val, "Y_val"))
-                    if y is not None and np.ndim(y) == 1]
-            K = max(tops) + 1 if tops else None
-        T = spec._as_targets(Y, N, "Y", K)
-        K = T.shape[1]
-        if X_val is not None:
-            Xv = self._as_inputs(X_val, "X_val", check_features=False)
-            if Xv.shape[1] != D:
-                raise ValueError(f"X_val has {Xv.shape[1]} features per sample but X has {D}")
-            Tv = spec._as_targets(Y_val, Xv.shape[0], "Y_val", K)
+        # The same checks, classes and targets as MLP (shared code: lazynb.mlp._Estimator).
+        X, T, Xv, Tv = self._prepare(X, Y, X_val, Y_val, new=True)
+        (N, D), K = X.shape, T.shape[1]
 
         rng = np.random.default_rng(spec.seed)
         self._build(D, K, rng)  # the weights MLP(seed=seed) starts from: same generator, same draws
-        self._targets_1d = np.ndim(Y) == 1
         self._optimizer, self._opt_fn = None, None
         if optimizer is not None:
             # A fresh copy per fit: its slots are built for these variables and start empty.
@@ -619,40 +615,48 @@ class TFMLP:
             lr = tf.constant(spec.lr, dtype=Xt.dtype)
             last = tf.constant(B - pad, tf.int32)
         bar = ProgressBar(spec.epochs, prefix="epoch") if spec.progress else None
-        elapsed = 0.0
         try:
-            for epoch in range(spec.epochs):
-                t0 = time.perf_counter()
-                order = (rng.permutation(N) if gather else np.arange(N)).astype(np.int32)
-                order = np.concatenate([order, np.zeros(pad, np.int32)]).reshape(n_batches, B)
-                with self._scope():
-                    c, w = self._run_epoch(Xt, Tt, order, last, lr)
-                    # Fetching the costs waits for the device, so the time is the real one.
-                    costs, wrong = c.numpy().astype(np.float64), int(w.numpy().sum())
-                elapsed += time.perf_counter() - t0
-                self.jit_compiled_ = self._use_jit
-                self.n_iter_ += len(costs)
-                if spec.record_every_iteration:
-                    h["iter_cost"].extend(costs.tolist())
-                if spec.monitor == "full":
-                    cost, err = self._stats(train_chunks)
-                else:
-                    sizes = np.full(n_batches, B)
-                    sizes[-1] = B - pad
-                    cost, err = float(costs @ sizes) / N, wrong / N
-                _np.record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
-                                 elapsed=elapsed, lr=spec.lr, bar=bar,
-                                 val=self._stats(val_chunks) if X_val is not None else None)
+            self._train(spec, rng, bar, N, B, gather, n_batches, pad, Xt, Tt, train_chunks,
+                        val_chunks, lr, last)
+        except FloatingPointError as exc:
+            # NaN or infinite weights: drop them, so that predict says so (as MLP does).
+            for k in ("variables_", "_layers", "_flat"):
+                self.__dict__.pop(k, None)
+            self.diverged_ = str(exc)
+            raise
         finally:
             if bar is not None:
                 bar.close()
         return self
 
-    # -- prediction ----------------------------------------------------------------------
+    def _train(self, spec, rng, bar, N, B, gather, n_batches, pad, Xt, Tt, train_chunks,
+               val_chunks, lr, last) -> None:
+        """The epochs of :meth:`fit`: each one compiled call, then its entry in ``history_``."""
+        h, elapsed = self.history_, 0.0
+        for epoch in range(spec.epochs):
+            t0 = time.perf_counter()
+            order = (rng.permutation(N) if gather else np.arange(N)).astype(np.int32)
+            order = np.concatenate([order, np.zeros(pad, np.int32)]).reshape(n_batches, B)
+            with self._scope():
+                c, w = self._run_epoch(Xt, Tt, order, last, lr)
+                # Fetching the costs waits for the device, so the time is the real one.
+                costs, wrong = c.numpy().astype(np.float64), int(w.numpy().sum())
+            elapsed += time.perf_counter() - t0
+            self.jit_compiled_ = self._use_jit
+            self.n_iter_ += len(costs)
+            if spec.record_every_iteration:
+                h["iter_cost"].extend(costs.tolist())
+            if spec.monitor == "full":
+                cost, err = self._stats(train_chunks)
+            else:
+                sizes = np.full(n_batches, B)
+                sizes[-1] = B - pad
+                cost, err = float(costs @ sizes) / N, wrong / N
+            _np.record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
+                             elapsed=elapsed, lr=spec.lr, bar=bar,
+                             val=self._stats(val_chunks) if val_chunks is not None else None)
 
-    def _check_fitted(self):
-        if not hasattr(self, "variables_"):
-            raise RuntimeError("this TFMLP is not trained yet: call fit(X, Y) first")
+    # -- prediction ----------------------------------------------------------------------
 
     def _predict_logits(self, X) -> np.ndarray:
         """Logits (N, K) as a NumPy array, computed in chunks of rows on the model's device."""
@@ -661,45 +665,3 @@ class TFMLP:
             parts = [fn(self._layers, tf.convert_to_tensor(X[s:s + _CHUNK])).numpy()
                      for s in range(0, X.shape[0], _CHUNK)]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """(N, K) outputs for X: (N, D): softmax probabilities (rows sum to 1), sigmoid
-        P(label k = 1) per column, or the raw outputs for "identity". A NumPy array."""
-        self._check_fitted()
-        logits = self._predict_logits(self._as_inputs(X))
-        with self._scope():
-            return _outputs(self.output, tf.convert_to_tensor(logits)).numpy()
-
-    def predict(self, X) -> np.ndarray:
-        """Predictions for X: (N, D), exactly as :meth:`lazynb.mlp.MLP.predict` gives them:
-        (N,) int64 labels for softmax and single-output sigmoid, (N, K) 0/1 for several
-        sigmoid outputs, values for identity."""
-        self._check_fitted()
-        logits = self._predict_logits(self._as_inputs(X))
-        if self.output == "softmax":
-            return logits.argmax(axis=1).astype(np.int64)
-        if self.output == "sigmoid":
-            pred = (logits >= 0).astype(np.int64)
-            return pred[:, 0] if pred.shape[1] == 1 else pred
-        return logits[:, 0] if self._targets_1d and logits.shape[1] == 1 else logits
-
-    def score(self, X, y) -> float:
-        """Classification rate on X: (N, D) and labels y: (N,) (or (N, K) targets); R^2 for
-        "identity". The same definition as :meth:`lazynb.mlp.MLP.score`."""
-        self._check_fitted()
-        X = self._as_inputs(X)
-        T = self._spec()._as_targets(y, X.shape[0], "y", self.n_outputs_)
-        logits = self._predict_logits(X)
-        if self.output == "identity":
-            ss_res = float(np.sum((logits - T) ** 2))
-            ss_tot = float(np.sum((T - T.mean(axis=0)) ** 2))
-            return 1.0 - ss_res / ss_tot if ss_tot > 0 else float(ss_res == 0)
-        return 1.0 - _np._wrong(self.output, logits, T) / X.shape[0]
-
-    def error_rate(self, X, y) -> float:
-        """Fraction misclassified on X: (N, D), y: (N,): ``1 - score(X, y)`` (classification only)."""
-        if self.output == "identity":
-            raise ValueError("error_rate is for classification (softmax or sigmoid outputs); "
-                             "for output='identity' use score (R^2)")
-        return 1.0 - self.score(X, y)
-
