@@ -41,8 +41,12 @@ FAST_COMMIT = "96afbd5"  # the last commit with the fast path in lazynb/mlp.py
 
 def load_fast_mlp():
     """The MLP class of lazynb/mlp.py at FAST_COMMIT, imported as lazynb._mlp_fast."""
-    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{FAST_COMMIT}:lazynb/mlp.py"],
-                         check=True, capture_output=True, text=True).stdout
+    src = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{FAST_COMMIT}:lazynb/mlp.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     spec = importlib.util.spec_from_loader("lazynb._mlp_fast", loader=None)
     mod = importlib.util.module_from_spec(spec)
     mod.__package__ = "lazynb"  # its relative imports resolve to today's package
@@ -62,16 +66,42 @@ def workloads(quick: bool):
     Xs, ys = make_spiral(600, seed=3)
     Xm, ym = X[:4000], y[:4000]
     return [
-        (f"784-300-10 batch 100, {n} rows, 1 epoch", dict(hidden=(300,), batch_size=100, epochs=1), X, y),
-        (f"784-300-10 batch 500, {n} rows, 1 epoch", dict(hidden=(300,), batch_size=500, epochs=1), X, y),
-        ("784-100-10 batch 100, 4000 rows, 3 epochs (ch. 3)",
-         dict(hidden=(100,), batch_size=100, epochs=3), Xm, ym),
-        ("2-8-8-1 tanh sigmoid batch 10, 300 rows, 30 epochs (ch. 6)",
-         dict(hidden=(8, 8), activation="tanh", output="sigmoid", batch_size=10, epochs=30), Xd / 10, yd),
-        ("2-50-50-3 relu batch 32, 600 rows, 30 epochs (spiral)",
-         dict(hidden=(50, 50), batch_size=32, epochs=30), Xs / 10, ys),
-        ("2-20-3 tanh full batch, 300 rows, 200 epochs (clouds)",
-         dict(hidden=(20,), activation="tanh", lr=0.05, epochs=200), Xc, yc),
+        (
+            f"784-300-10 batch 100, {n} rows, 1 epoch",
+            dict(hidden=(300,), batch_size=100, epochs=1),
+            X,
+            y,
+        ),
+        (
+            f"784-300-10 batch 500, {n} rows, 1 epoch",
+            dict(hidden=(300,), batch_size=500, epochs=1),
+            X,
+            y,
+        ),
+        (
+            "784-100-10 batch 100, 4000 rows, 3 epochs (ch. 3)",
+            dict(hidden=(100,), batch_size=100, epochs=3),
+            Xm,
+            ym,
+        ),
+        (
+            "2-8-8-1 tanh sigmoid batch 10, 300 rows, 30 epochs (ch. 6)",
+            dict(hidden=(8, 8), activation="tanh", output="sigmoid", batch_size=10, epochs=30),
+            Xd / 10,
+            yd,
+        ),
+        (
+            "2-50-50-3 relu batch 32, 600 rows, 30 epochs (spiral)",
+            dict(hidden=(50, 50), batch_size=32, epochs=30),
+            Xs / 10,
+            ys,
+        ),
+        (
+            "2-20-3 tanh full batch, 300 rows, 200 epochs (clouds)",
+            dict(hidden=(20,), activation="tanh", lr=0.05, epochs=200),
+            Xc,
+            yc,
+        ),
     ]
 
 
@@ -81,8 +111,10 @@ def main():
     ap.add_argument("--quick", action="store_true", help="6,000 rows instead of 60,000")
     args = ap.parse_args()
     Fast, Plain = load_fast_mlp(), MLP
-    print(f"lazynb {getattr(lazynb, '__version__', '?')}, NumPy {np.__version__}; "
-          f"fast = lazynb/mlp.py at {FAST_COMMIT}, plain = the working tree; {args.repeats} repeats")
+    print(
+        f"lazynb {getattr(lazynb, '__version__', '?')}, NumPy {np.__version__}; "
+        f"fast = lazynb/mlp.py at {FAST_COMMIT}, plain = the working tree; {args.repeats} repeats"
+    )
     print(f"{'workload':<58}{'fast/plain':>11}{'fast s':>9}{'plain s':>9}")
     for name, kw, X, y in workloads(args.quick):
         kw = {"lr": 0.1, "seed": 0, **kw}  # monitor="full", the default: "time" excludes it
@@ -95,9 +127,11 @@ def main():
             ratios.append(t["fast"] / t["plain"])
             tf.append(t["fast"])
             tp.append(t["plain"])
-        print(f"{name:<58}{statistics.median(ratios):>11.3f}{statistics.median(tf):>9.3f}"
-              f"{statistics.median(tp):>9.3f}   ratios {' '.join(f'{q:.2f}' for q in ratios)}",
-              flush=True)
+        print(
+            f"{name:<58}{statistics.median(ratios):>11.3f}{statistics.median(tf):>9.3f}"
+            f"{statistics.median(tp):>9.3f}   ratios {' '.join(f'{q:.2f}' for q in ratios)}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -69,11 +69,17 @@ HIDDEN, LR, BATCH = 300, 1e-3, 100
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("out", nargs="?", default=str(ROOT / "benchmarks" / "results_tta.json"),
-                   help="where to write the JSON results")
+    p.add_argument(
+        "out",
+        nargs="?",
+        default=str(ROOT / "benchmarks" / "results_tta.json"),
+        help="where to write the JSON results",
+    )
     p.add_argument("--epochs", type=int, default=10, help="epochs per run (default 10)")
     p.add_argument("--repeats", type=int, default=3, help="timed runs per variant (default 3)")
-    p.add_argument("--target", type=float, default=0.98, help="test accuracy to reach (default 0.98)")
+    p.add_argument(
+        "--target", type=float, default=0.98, help="test accuracy to reach (default 0.98)"
+    )
     return p.parse_args(argv)
 
 
@@ -83,15 +89,22 @@ def curve_from_history(history) -> tuple[list[float], list[float]]:
 
 
 def run_numpy(X, y, Xte, yte, epochs):
-    model = MLP((HIDDEN,), epochs=epochs, batch_size=BATCH, update=Adam(LR), seed=0,
-                monitor="running")
+    model = MLP(
+        (HIDDEN,), epochs=epochs, batch_size=BATCH, update=Adam(LR), seed=0, monitor="running"
+    )
     model.fit(X, y, X_val=Xte, Y_val=yte)
     return curve_from_history(model.history_)
 
 
 def run_tensorflow(X, y, Xte, yte, epochs):
-    model = TFMLP((HIDDEN,), epochs=epochs, batch_size=BATCH, seed=0, monitor="running",
-                  optimizer=keras.optimizers.Adam(LR))
+    model = TFMLP(
+        (HIDDEN,),
+        epochs=epochs,
+        batch_size=BATCH,
+        seed=0,
+        monitor="running",
+        optimizer=keras.optimizers.Adam(LR),
+    )
     model.fit(X, y, X_val=Xte, Y_val=yte)
     return curve_from_history(model.history_)
 
@@ -118,12 +131,15 @@ class _Curve(keras.callbacks.Callback):
 
 def run_keras(X, y, Xte, yte, epochs, *, tuned: bool):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(X.shape[1],)),
-                              keras.layers.Dense(HIDDEN, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(X.shape[1],)),
+            keras.layers.Dense(HIDDEN, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     kw = {"jit_compile": True, "steps_per_execution": 20} if tuned else {}
-    model.compile(optimizer=keras.optimizers.Adam(LR), loss="sparse_categorical_crossentropy",
-                  **kw)
+    model.compile(optimizer=keras.optimizers.Adam(LR), loss="sparse_categorical_crossentropy", **kw)
     curve = _Curve(Xte, yte)
     model.fit(X, y, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[curve])
     return curve.times, curve.errors
@@ -142,8 +158,10 @@ def main(argv=None) -> dict:
     X, y, info = load_mnist("train", warn=False, return_info=True)
     Xte, yte = load_mnist("test", warn=False)
     if info.source != "official":
-        sys.exit("needs the full MNIST set: set LAZYNB_DATA to the folder with the four official "
-                 f"files (found: {info.path_or_note})")
+        sys.exit(
+            "needs the full MNIST set: set LAZYNB_DATA to the folder with the four official "
+            f"files (found: {info.path_or_note})"
+        )
     variants = {
         "numpy": run_numpy,
         "tensorflow": run_tensorflow,
@@ -171,12 +189,16 @@ def main(argv=None) -> dict:
             "best_error": statistics.median(min(r["errors"]) for r in rs),
         }
     ref = summary["keras default"]
-    print(f"784-{HIDDEN}-10 ReLU, Adam {LR}, batch {BATCH}, {args.epochs} epochs on the full MNIST "
-          f"set, test error on 10,000 images; median of {args.repeats} "
-          f"(TF {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} -> {load_after[0]:.1f})")
-    print(f"{'variant':<15}{'train s':>9}{'x Keras':>9}{f'to {args.target:.0%} s':>11}{'x Keras':>9}"
-          f"{'final error':>13}")
+    print(
+        f"784-{HIDDEN}-10 ReLU, Adam {LR}, batch {BATCH}, {args.epochs} epochs on the full MNIST "
+        f"set, test error on 10,000 images; median of {args.repeats} "
+        f"(TF {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}, "
+        f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} -> {load_after[0]:.1f})"
+    )
+    print(
+        f"{'variant':<15}{'train s':>9}{'x Keras':>9}{f'to {args.target:.0%} s':>11}{'x Keras':>9}"
+        f"{'final error':>13}"
+    )
     for name, s in summary.items():
         ratio = ref["train_s"] / s["train_s"]
         if s["to_target_s"] is None or ref["to_target_s"] is None:
@@ -185,13 +207,26 @@ def main(argv=None) -> dict:
             reach = f"{s['to_target_s']:.1f}"
             rratio = f"{ref['to_target_s'] / s['to_target_s']:.2f}"
         s["speedup_vs_keras_default"] = ratio
-        print(f"{name:<15}{s['train_s']:>9.1f}{ratio:>9.2f}{reach:>11}{rratio:>9}"
-              f"{s['final_error']:>12.2%}")
-    result = {"network": f"784-{HIDDEN}-10", "optimizer": f"Adam({LR})", "batch": BATCH,
-              "epochs": args.epochs, "target_accuracy": args.target, "repeats": args.repeats,
-              "summary": summary, "runs": runs, "load_average": [load_before[0], load_after[0]],
-              "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-              "cpus": os.cpu_count(), "machine": platform.processor() or platform.machine()}
+        print(
+            f"{name:<15}{s['train_s']:>9.1f}{ratio:>9.2f}{reach:>11}{rratio:>9}"
+            f"{s['final_error']:>12.2%}"
+        )
+    result = {
+        "network": f"784-{HIDDEN}-10",
+        "optimizer": f"Adam({LR})",
+        "batch": BATCH,
+        "epochs": args.epochs,
+        "target_accuracy": args.target,
+        "repeats": args.repeats,
+        "summary": summary,
+        "runs": runs,
+        "load_average": [load_before[0], load_after[0]],
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "cpus": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+    }
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
     return result

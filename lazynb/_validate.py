@@ -7,8 +7,14 @@ import numbers
 import numpy as np
 
 
-def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
-                   allow_empty: bool = False, dtype=None) -> np.ndarray:
+def as_float_array(
+    x,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    allow_empty: bool = False,
+    dtype=None,
+) -> np.ndarray:
     """Return ``x`` as a finite floating-point array, or raise a clear error.
 
     ``ndim`` may be an int or a tuple of accepted ranks. Integer and boolean
@@ -42,10 +48,16 @@ def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
     if not np.all(np.isfinite(arr)):
         src = np.asarray(x)
         # A finite float64 beyond float32's range becomes inf in the cast: say so, not "NaN".
-        if arr.dtype != src.dtype and np.issubdtype(src.dtype, np.number) and np.all(np.isfinite(src)):
-            raise ValueError(f"{name} does not fit in {arr.dtype}: its values overflow (the largest "
-                             f"{arr.dtype} is about {np.finfo(arr.dtype).max:.1e}, the largest "
-                             f"|value| given is {float(np.max(np.abs(src))):.3g}); rescale it")
+        if (
+            arr.dtype != src.dtype
+            and np.issubdtype(src.dtype, np.number)
+            and np.all(np.isfinite(src))
+        ):
+            raise ValueError(
+                f"{name} does not fit in {arr.dtype}: its values overflow (the largest "
+                f"{arr.dtype} is about {np.finfo(arr.dtype).max:.1e}, the largest "
+                f"|value| given is {float(np.max(np.abs(src))):.3g}); rescale it"
+            )
         raise ValueError(f"{name} must be finite: it contains NaN or infinity")
     return arr
 

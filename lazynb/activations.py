@@ -28,13 +28,27 @@ import numpy as np
 from ._validate import as_float_array
 
 __all__ = [
-    "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_branch", "relu_grad",
-    "leaky_relu", "leaky_relu_grad", "identity", "identity_grad",
-    "softmax", "softmax_naive", "log_softmax", "ACTIVATIONS", "get_activation",
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_branch",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "identity",
+    "identity_grad",
+    "softmax",
+    "softmax_naive",
+    "log_softmax",
+    "ACTIVATIONS",
+    "get_activation",
 ]
 
 
 # --- checks -------------------------------------------------------------------------------
+
 
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
@@ -84,6 +98,7 @@ def _checked(kernel):
 
 
 # --- elementwise activations --------------------------------------------------------------
+
 
 @_checked
 def sigmoid(a):
@@ -169,7 +184,10 @@ def leaky_relu(a, alpha: float = 0.01):
 
 @_checked
 def leaky_relu_grad(a, alpha: float = 0.01):
-    """Derivative of leaky ReLU: 1 where ``a > 0``, ``alpha`` where ``a <= 0``. Same shape and dtype as ``a``."""
+    """Derivative of leaky ReLU: 1 where ``a > 0``, ``alpha`` where ``a <= 0``.
+
+    Same shape and dtype as ``a``.
+    """
     return np.where(a > 0, 1.0, alpha).astype(a.dtype)
 
 
@@ -186,6 +204,7 @@ def identity_grad(a):
 
 
 # --- softmax ------------------------------------------------------------------------------
+
 
 @_checked
 def softmax(A, axis: int = -1):
@@ -267,8 +286,9 @@ _KERNELS = {
 
 def _check_name(name, valid, what: str) -> str:
     if not isinstance(name, str):
-        raise TypeError(f"{what} must be a name (a string), one of {sorted(valid)}; "
-                        f"got {type(name).__name__}")
+        raise TypeError(
+            f"{what} must be a name (a string), one of {sorted(valid)}; got {type(name).__name__}"
+        )
     if name not in valid:
         raise ValueError(f"unknown {what} {name!r}: valid names are {', '.join(sorted(valid))}")
     return name

@@ -37,8 +37,10 @@ def _as_images(X):
     D = X2.shape[1]
     S = math.isqrt(D)
     if S * S != D:
-        raise ValueError(f"each row of X must be a flattened square image (784 = 28×28 for "
-                         f"MNIST), got {D} pixels per row")
+        raise ValueError(
+            f"each row of X must be a flattened square image (784 = 28×28 for "
+            f"MNIST), got {D} pixels per row"
+        )
     return X2, S, single
 
 
@@ -47,14 +49,18 @@ def _per_image(value, n: int, name: str, *, integer: bool) -> np.ndarray:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number or an array of numbers, got bool")
     arr = np.asarray(value)
-    if (arr.dtype == object or not np.issubdtype(arr.dtype, np.number)
-            or np.issubdtype(arr.dtype, np.complexfloating)):  # int64 cast drops the imaginary part
+    if (
+        arr.dtype == object
+        or not np.issubdtype(arr.dtype, np.number)
+        or np.issubdtype(arr.dtype, np.complexfloating)
+    ):  # int64 cast drops the imaginary part
         raise TypeError(f"{name} must be a real number or an array of them, got {arr.dtype}")
     if arr.ndim == 0:
         arr = np.full(n, arr)
     elif arr.shape != (n,):
-        raise ValueError(f"{name} must be a number or one value per image, shape ({n},), "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a number or one value per image, shape ({n},), got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite")
     if integer:
@@ -126,14 +132,14 @@ def rotate_images(X, degrees, *, interpolation: str = "bilinear"):
     x = c - c0
     y = c0 - r
     cos, sin = np.cos(theta), np.sin(theta)
-    src_c = _snap(cos * x + sin * y + c0)        # R(−θ) applied to (x, y), back to columns
-    src_r = _snap(c0 - (-sin * x + cos * y))     # ... and rows
+    src_c = _snap(cos * x + sin * y + c0)  # R(−θ) applied to (x, y), back to columns
+    src_r = _snap(c0 - (-sin * x + cos * y))  # ... and rows
     # Zero-padded copy: 1 pixel above/left, 2 below/right, so that every
     # neighbour of a coordinate clipped to [−1, S] is a valid index and the
     # outside of the image reads as 0 without masks.
     P = S + 3
     padded = np.zeros((N, P, P), dtype=X2.dtype)
-    padded[:, 1:S + 1, 1:S + 1] = X2.reshape(N, S, S)
+    padded[:, 1 : S + 1, 1 : S + 1] = X2.reshape(N, S, S)
     padded = padded.reshape(N, P * P)
     src_r = np.clip(src_r, -1, S).reshape(len(theta), -1)
     src_c = np.clip(src_c, -1, S).reshape(len(theta), -1)
@@ -159,8 +165,7 @@ def rotate_images(X, degrees, *, interpolation: str = "bilinear"):
     return out[0] if single else out
 
 
-def augment_mnist(X, y, rng=None, max_shift: int = 2, max_degrees: float = 10.0,
-                  copies: int = 1):
+def augment_mnist(X, y, rng=None, max_shift: int = 2, max_degrees: float = 10.0, copies: int = 1):
     """The training set plus ``copies`` randomly shifted and rotated versions of every image.
 
     X: (N, S*S) images; y: (N,) labels (or any (N, ...) targets, copied along);
@@ -179,8 +184,9 @@ def augment_mnist(X, y, rng=None, max_shift: int = 2, max_degrees: float = 10.0,
         raise ValueError("X must be 2-D (N, S*S), one image per row")
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != X2.shape[0]:
-        raise ValueError(f"y must have one entry per image: X has {X2.shape[0]} rows, "
-                         f"y has shape {y.shape}")
+        raise ValueError(
+            f"y must have one entry per image: X has {X2.shape[0]} rows, y has shape {y.shape}"
+        )
     rng = _rng(rng, "rng")
     max_shift = check_positive_int(max_shift, "max_shift", minimum=0)
     if max_shift >= S:

@@ -21,8 +21,16 @@ import re
 import sys
 from dataclasses import dataclass
 
-__all__ = ["Requirement", "Item", "Environment", "REQUIREMENTS", "collect", "report",
-           "parse_version", "version_status"]
+__all__ = [
+    "Requirement",
+    "Item",
+    "Environment",
+    "REQUIREMENTS",
+    "collect",
+    "report",
+    "parse_version",
+    "version_status",
+]
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,8 @@ class Requirement:
     @property
     def needs(self) -> str:
         parts = ([f">= {self.minimum}"] if self.minimum else []) + (
-            [f"< {self.below}"] if self.below else [])
+            [f"< {self.below}"] if self.below else []
+        )
         text = ", ".join(parts) or "any"
         return text if self.required else f"{text} (optional)"
 
@@ -60,12 +69,21 @@ REQUIREMENTS = (
     Requirement("NumPy", "numpy", "1.26", "3", True, "arrays: every chapter"),
     Requirement("Matplotlib", "matplotlib", "3.7", "4", True, "every figure"),
     Requirement("TensorFlow", "tensorflow", "2.16", "3", True, "chapters 4 and 5", "tf"),
-    Requirement("Keras", "keras", "3.0", "4", True, "chapters 4 and 5 (comes with TensorFlow)",
-                "tf"),
-    Requirement("PyTensor", "pytensor", "2.20", "4", False,
-                "the Theano listings of chapter 4 (Theano's maintained successor)", "pytensor"),
-    Requirement("ipywidgets", "ipywidgets", "8", "9", False, "the sliders (Jupyter and Colab)",
-                "widgets"),
+    Requirement(
+        "Keras", "keras", "3.0", "4", True, "chapters 4 and 5 (comes with TensorFlow)", "tf"
+    ),
+    Requirement(
+        "PyTensor",
+        "pytensor",
+        "2.20",
+        "4",
+        False,
+        "the Theano listings of chapter 4 (Theano's maintained successor)",
+        "pytensor",
+    ),
+    Requirement(
+        "ipywidgets", "ipywidgets", "8", "9", False, "the sliders (Jupyter and Colab)", "widgets"
+    ),
 )
 
 OK, TOO_OLD, TOO_NEW, MISSING = "OK", "too old", "newer than tested", "not installed"
@@ -113,14 +131,17 @@ class Environment(tuple):
         header = ("component", "found", "book needs", "status")
         rows = [header] + [(i.name, i.found, i.needs, i.status) for i in self]
         widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                 for row in rows]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         notes = [f"- {i.name}: {i.note}" for i in self if i.note]
-        verdict = ("Everything the book needs is installed." if self.ok else
-                   "To fix: " + "; ".join(f"{i.name} is {i.status}" for i in self.problems)
-                   + ". Install the tested versions with `pip install -r requirements.txt` "
-                     "(locally) or `%pip install` the package in a Colab cell.")
+        verdict = (
+            "Everything the book needs is installed."
+            if self.ok
+            else "To fix: "
+            + "; ".join(f"{i.name} is {i.status}" for i in self.problems)
+            + ". Install the tested versions with `pip install -r requirements.txt` "
+            "(locally) or `%pip install` the package in a Colab cell."
+        )
         return "\n".join(lines + [""] + notes + ["", verdict])
 
     def __repr__(self) -> str:
@@ -143,7 +164,7 @@ def _compare(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 
 
 def version_status(version: str | None, req: Requirement) -> str:
-    """"OK", "too old", "newer than tested" or "not installed" for ``version`` under ``req``."""
+    """ "OK", "too old", "newer than tested" or "not installed" for ``version`` under ``req``."""
     if version is None:
         return MISSING
     v = parse_version(version)
@@ -209,9 +230,14 @@ def _gpu_item(tf) -> Item:
             built = " (this TensorFlow is built without GPU support)"
     except Exception:  # pragma: no cover
         pass
-    return Item("GPU", "none visible", needs, "CPU only",
-                "every chapter runs on a CPU; on Colab, Runtime > Change runtime type > "
-                f"GPU gives you one{built}")
+    return Item(
+        "GPU",
+        "none visible",
+        needs,
+        "CPU only",
+        "every chapter runs on a CPU; on Colab, Runtime > Change runtime type > "
+        f"GPU gives you one{built}",
+    )
 
 
 def _mnist_item(download: bool) -> Item:
@@ -219,22 +245,35 @@ def _mnist_item(download: bool) -> Item:
 
     needs = "optional"
     try:
-        infos = [load_mnist(split, download=download, warn=False, return_info=True)[2]
-                 for split in ("train", "test")]
+        infos = [
+            load_mnist(split, download=download, warn=False, return_info=True)[2]
+            for split in ("train", "test")
+        ]
     except Exception as exc:  # e.g. a corrupt file in the data folder
         return Item("MNIST", "error", needs, "unknown", f"load_mnist failed: {exc}")
     counts = " + ".join(f"{info.n:,}" for info in infos)
     if all(info.source == "official" for info in infos):
-        return Item("MNIST", f"official set ({counts} images)", needs, OK,
-                    f"read from {infos[0].path_or_note}")
-    how = ("not found locally" if not download else "not available (offline?)")
-    return Item("MNIST", f"offline sample ({counts} images)", needs, "sample",
-                f"full set {how}: chapters that need MNIST download it when online, "
-                f"else use the real 5,000-image sample shipped with lazynb")
+        return Item(
+            "MNIST",
+            f"official set ({counts} images)",
+            needs,
+            OK,
+            f"read from {infos[0].path_or_note}",
+        )
+    how = "not found locally" if not download else "not available (offline?)"
+    return Item(
+        "MNIST",
+        f"offline sample ({counts} images)",
+        needs,
+        "sample",
+        f"full set {how}: chapters that need MNIST download it when online, "
+        f"else use the real 5,000-image sample shipped with lazynb",
+    )
 
 
-def collect(*, tensorflow: bool = True, mnist: bool = True,
-            mnist_download: bool = False) -> Environment:
+def collect(
+    *, tensorflow: bool = True, mnist: bool = True, mnist_download: bool = False
+) -> Environment:
     """Check Python, the packages, the GPU and MNIST; return the rows as an :class:`Environment`.
 
     tensorflow: import TensorFlow (quietly, a few seconds) to read its version and look
@@ -256,8 +295,16 @@ def collect(*, tensorflow: bool = True, mnist: bool = True,
             if installed is None:
                 items.append(_package_item(by_name["TensorFlow"], None))
             else:  # installed, but something it needs is missing or broken
-                items.append(Item("TensorFlow", installed, by_name["TensorFlow"].needs,
-                                  "import failed", f"`import tensorflow` failed: {exc}", True))
+                items.append(
+                    Item(
+                        "TensorFlow",
+                        installed,
+                        by_name["TensorFlow"].needs,
+                        "import failed",
+                        f"`import tensorflow` failed: {exc}",
+                        True,
+                    )
+                )
         else:
             items.append(_package_item(by_name["TensorFlow"], str(tf.__version__)))
     else:
@@ -273,8 +320,11 @@ def collect(*, tensorflow: bool = True, mnist: bool = True,
     return Environment(items)
 
 
-def report(*, tensorflow: bool = True, mnist: bool = True, mnist_download: bool = False,
-           file=None) -> None:
+def report(
+    *, tensorflow: bool = True, mnist: bool = True, mnist_download: bool = False, file=None
+) -> None:
     """Print the table of :func:`collect` (to ``file``, default stdout)."""
-    print(collect(tensorflow=tensorflow, mnist=mnist, mnist_download=mnist_download),
-          file=file or sys.stdout)
+    print(
+        collect(tensorflow=tensorflow, mnist=mnist, mnist_download=mnist_download),
+        file=file or sys.stdout,
+    )

@@ -69,13 +69,15 @@ def estimate(values: Iterable[float], seeds: Iterable | None = None) -> Estimate
         raise ValueError("values must hold at least one number, got none")
     seeds = None if seeds is None else tuple(seeds)
     if seeds is not None and len(seeds) != len(vals):
-        raise ValueError(f"seeds must match values one for one, got {len(seeds)} seeds "
-                         f"for {len(vals)} values")
+        raise ValueError(
+            f"seeds must match values one for one, got {len(seeds)} seeds for {len(vals)} values"
+        )
     return Estimate(vals, seeds)
 
 
-def over_seeds(run: Callable[[int], Mapping[str, float] | float],
-               seeds: Iterable[int] = (0, 1, 2)) -> dict[str, Estimate]:
+def over_seeds(
+    run: Callable[[int], Mapping[str, float] | float], seeds: Iterable[int] = (0, 1, 2)
+) -> dict[str, Estimate]:
     """Call ``run(seed)`` for each seed; return ``{metric: Estimate}`` over the seeds.
 
     ``run`` returns a mapping of metric names to numbers (a plain number is
@@ -93,11 +95,15 @@ def over_seeds(run: Callable[[int], Mapping[str, float] | float],
         out = run(seed)
         out = {"value": out} if isinstance(out, numbers.Real) else out
         if not isinstance(out, Mapping) or not out:
-            raise TypeError(f"run({seed}) must return a number or a mapping of metric names to "
-                            f"numbers, got {type(out).__name__}")
+            raise TypeError(
+                f"run({seed}) must return a number or a mapping of metric names to "
+                f"numbers, got {type(out).__name__}"
+            )
         if per_seed and set(out) != set(per_seed[0]):
-            raise ValueError(f"run({seed}) returned metrics {sorted(out)}, the first seed "
-                             f"returned {sorted(per_seed[0])}")
+            raise ValueError(
+                f"run({seed}) returned metrics {sorted(out)}, the first seed "
+                f"returned {sorted(per_seed[0])}"
+            )
         per_seed.append(out)
     return {name: estimate([o[name] for o in per_seed], seeds) for name in per_seed[0]}
 
@@ -109,19 +115,25 @@ def fmt(est: Estimate, *, percent: bool = False, digits: int | None = None) -> s
     significant figures (at most 4 decimals).
     """
     if not isinstance(est, Estimate):
-        raise TypeError(f"fmt expects an Estimate (from over_seeds or estimate), "
-                        f"got {type(est).__name__}")
+        raise TypeError(
+            f"fmt expects an Estimate (from over_seeds or estimate), got {type(est).__name__}"
+        )
     scale, unit = (100.0, " %") if percent else (1.0, "")
     mean, se = est.mean * scale, est.se * scale
     if digits is None:
-        digits = 2 if not math.isfinite(se) or se == 0 else min(4, max(0, 1 - math.floor(math.log10(se))))
+        digits = (
+            2
+            if not math.isfinite(se) or se == 0
+            else min(4, max(0, 1 - math.floor(math.log10(se))))
+        )
     if not math.isfinite(se):
         return f"{mean:.{digits}f}{unit} (1 seed)"
     return f"{mean:.{digits}f} ± {se:.{digits}f}{unit}"
 
 
-def assert_lower(a: Estimate, b: Estimate, *, k: float = 2.0, paired: bool = False,
-                 what: str = "") -> float:
+def assert_lower(
+    a: Estimate, b: Estimate, *, k: float = 2.0, paired: bool = False, what: str = ""
+) -> float:
     """Assert that ``a`` is lower than ``b`` by more than ``k`` standard errors.
 
     The standard error is that of the difference ``b - a``:
@@ -137,18 +149,23 @@ def assert_lower(a: Estimate, b: Estimate, *, k: float = 2.0, paired: bool = Fal
     """
     for name, e in (("a", a), ("b", b)):
         if not isinstance(e, Estimate):
-            raise TypeError(f"{name} must be an Estimate (from over_seeds or estimate), "
-                            f"got {type(e).__name__}")
+            raise TypeError(
+                f"{name} must be an Estimate (from over_seeds or estimate), got {type(e).__name__}"
+            )
         if e.n < 2:
-            raise ValueError(f"{name} has {e.n} value: a claim needs at least 2 seeds per arm "
-                             f"to have a standard error")
+            raise ValueError(
+                f"{name} has {e.n} value: a claim needs at least 2 seeds per arm "
+                f"to have a standard error"
+            )
     k = _finite(k, "k")
     if k < 0:
         raise ValueError(f"k must be >= 0 standard errors, got {k}")
     if paired:
         if a.n != b.n or a.seeds != b.seeds:
-            raise ValueError(f"a paired comparison needs the same seeds in a and b, "
-                             f"got {a.seeds or a.n} and {b.seeds or b.n}")
+            raise ValueError(
+                f"a paired comparison needs the same seeds in a and b, "
+                f"got {a.seeds or a.n} and {b.seeds or b.n}"
+            )
         diffs = np.subtract(b.values, a.values)
         se = float(np.std(diffs, ddof=1) / math.sqrt(len(diffs)))
     else:
@@ -160,12 +177,17 @@ def assert_lower(a: Estimate, b: Estimate, *, k: float = 2.0, paired: bool = Fal
         raise AssertionError(
             f"{label}expected a < b by more than {k:g} standard errors; got a = {fmt(a)}, "
             f"b = {fmt(b)}, difference b - a = {diff:.4g} with se {se:.2g} "
-            f"({'paired' if paired else 'unpaired'}), i.e. {margin:.2f} standard errors")
+            f"({'paired' if paired else 'unpaired'}), i.e. {margin:.2f} standard errors"
+        )
     return margin
 
 
-def table(rows: Mapping[str, Mapping[str, Estimate]], *, percent: bool | Iterable[str] = False,
-          first: str = "") -> str:
+def table(
+    rows: Mapping[str, Mapping[str, Estimate]],
+    *,
+    percent: bool | Iterable[str] = False,
+    first: str = "",
+) -> str:
     """A plain-text table: one row per arm, one ``mean ± se`` column per metric.
 
     ``rows`` maps an arm's name to ``{metric: Estimate}`` (what :func:`over_seeds`
@@ -179,12 +201,16 @@ def table(rows: Mapping[str, Mapping[str, Estimate]], *, percent: bool | Iterabl
         if list(cells) != metrics:
             raise ValueError(f"row {arm!r} has metrics {list(cells)}, the first row has {metrics}")
     pct = set(metrics) if percent is True else set() if percent is False else set(percent)
-    body = [[str(arm)] + [fmt(cells[m], percent=m in pct) for m in metrics]
-            for arm, cells in rows.items()]
+    body = [
+        [str(arm)] + [fmt(cells[m], percent=m in pct) for m in metrics]
+        for arm, cells in rows.items()
+    ]
     head = [first] + metrics
     widths = [max(len(r[i]) for r in body + [head]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                       for i, (c, w) in enumerate(zip(r, widths))) for r in [head] + body]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        for r in [head] + body
+    ]
     return "\n".join(lines)
 
 

@@ -39,9 +39,11 @@ def numerical_gradient(f, x, *, h: float = 1e-6, order: int = 2):
         x[i] = old + step
         value = float(f(x))
         if not np.isfinite(value):
-            raise ValueError(f"f returned {value} at x{list(i)} {'+' if step > 0 else '-'} "
-                             f"{abs(step):g}: f must be finite within {2 * h if order == 4 else h:g} "
-                             f"of x to take a centred difference")
+            raise ValueError(
+                f"f returned {value} at x{list(i)} {'+' if step > 0 else '-'} "
+                f"{abs(step):g}: f must be finite within {2 * h if order == 4 else h:g} "
+                f"of x to take a centred difference"
+            )
         return value
 
     grad = np.zeros_like(x)
@@ -79,10 +81,15 @@ def relative_error(a, b, *, floor: float = 1e-12) -> float:
         raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
     for arr, name in ((a, "a"), (b, "b")):
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} contains NaN or infinity: there is no relative error to "
-                             f"measure (a gradient with NaN is already wrong)")
-    if not (isinstance(floor, numbers.Real) and not isinstance(floor, (bool, np.bool_))
-            and 0 < floor < np.inf):  # an infinite floor would make every error 0
+            raise ValueError(
+                f"{name} contains NaN or infinity: there is no relative error to "
+                f"measure (a gradient with NaN is already wrong)"
+            )
+    if not (
+        isinstance(floor, numbers.Real)
+        and not isinstance(floor, (bool, np.bool_))
+        and 0 < floor < np.inf
+    ):  # an infinite floor would make every error 0
         raise ValueError(f"floor must be a positive finite number, got {floor!r}")
     denom = np.maximum(np.abs(a) + np.abs(b), floor)
     return float(np.max(np.abs(a - b) / denom)) if a.size else 0.0

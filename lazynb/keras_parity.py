@@ -30,11 +30,27 @@ import math
 import numpy as np
 
 from ._validate import check_positive_float
-from .optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, Schedule,
-                         _check_unit_interval)
+from .optimizers import (
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSprop,
+    Schedule,
+    _check_unit_interval,
+)
 
-__all__ = ["KerasAdaGrad", "KerasRMSprop", "KerasAdam", "sgd", "adagrad", "rmsprop", "adam",
-           "keras_schedule"]
+__all__ = [
+    "KerasAdaGrad",
+    "KerasRMSprop",
+    "KerasAdam",
+    "sgd",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "keras_schedule",
+]
 
 
 def _float32(x: float) -> float:
@@ -44,6 +60,7 @@ def _float32(x: float) -> float:
 
 # ---------------------------------------------------------------- the variants
 
+
 class KerasAdaGrad(AdaGrad):
     """AdaGrad with Keras's knobs: ``c`` starts at ``initial_accumulator`` (>= 0), and
     ``eps_inside_sqrt=True`` gives ``w ← w − lr·g / √(c + ε)``.
@@ -52,11 +69,19 @@ class KerasAdaGrad(AdaGrad):
     ``eps`` may be 0 when ``initial_accumulator`` > 0.
     """
 
-    def __init__(self, lr, eps: float = 1e-10, *, initial_accumulator: float = 0.0,
-                 eps_inside_sqrt: bool = False, **kw):
+    def __init__(
+        self,
+        lr,
+        eps: float = 1e-10,
+        *,
+        initial_accumulator: float = 0.0,
+        eps_inside_sqrt: bool = False,
+        **kw,
+    ):
         # Set before AdaGrad's check, which needs eps > 0 only when the cache starts at 0.
-        self.initial_accumulator = check_positive_float(initial_accumulator,
-                                                        "initial_accumulator", allow_zero=True)
+        self.initial_accumulator = check_positive_float(
+            initial_accumulator, "initial_accumulator", allow_zero=True
+        )
         self.eps_inside_sqrt = bool(eps_inside_sqrt)
         super().__init__(lr, eps, **kw)
 
@@ -69,8 +94,11 @@ class KerasAdaGrad(AdaGrad):
         p -= lr * g / self._denominator(c)
 
     def _config(self):
-        return {**super()._config(), "initial_accumulator": self.initial_accumulator,
-                "eps_inside_sqrt": self.eps_inside_sqrt}
+        return {
+            **super()._config(),
+            "initial_accumulator": self.initial_accumulator,
+            "eps_inside_sqrt": self.eps_inside_sqrt,
+        }
 
 
 class KerasRMSprop(RMSprop):
@@ -81,8 +109,17 @@ class KerasRMSprop(RMSprop):
     With the defaults it is :class:`lazynb.optimizers.RMSprop`.
     """
 
-    def __init__(self, lr, decay: float = 0.9, eps: float = 1e-8, momentum: float = 0.0, *,
-                 centered: bool = False, eps_inside_sqrt: bool = False, **kw):
+    def __init__(
+        self,
+        lr,
+        decay: float = 0.9,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        *,
+        centered: bool = False,
+        eps_inside_sqrt: bool = False,
+        **kw,
+    ):
         super().__init__(lr, decay, eps, **kw)
         self.momentum = _check_unit_interval(momentum, "momentum")
         self.centered = bool(centered)
@@ -112,8 +149,12 @@ class KerasRMSprop(RMSprop):
             p -= increment
 
     def _config(self):
-        return {**super()._config(), "momentum": self.momentum, "centered": self.centered,
-                "eps_inside_sqrt": self.eps_inside_sqrt}
+        return {
+            **super()._config(),
+            "momentum": self.momentum,
+            "centered": self.centered,
+            "eps_inside_sqrt": self.eps_inside_sqrt,
+        }
 
 
 class KerasAdam(Adam):
@@ -125,8 +166,16 @@ class KerasAdam(Adam):
     With ``eps_hat=False`` it is :class:`lazynb.optimizers.Adam`.
     """
 
-    def __init__(self, lr=0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, *,
-                 eps_hat: bool = False, **kw):
+    def __init__(
+        self,
+        lr=0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        *,
+        eps_hat: bool = False,
+        **kw,
+    ):
         super().__init__(lr, beta1, beta2, eps, **kw)
         self.eps_hat = bool(eps_hat)
         # The β's raised to the power t in the bias corrections; adam() rounds them
@@ -143,8 +192,8 @@ class KerasAdam(Adam):
         v += (1 - self.beta2) * (g * g)
         t = self.t + 1  # self.t counts completed steps; the bias correction counts from 1
         b1, b2 = self._bias_betas
-        c1 = 1 - b1 ** t
-        c2 = 1 - b2 ** t
+        c1 = 1 - b1**t
+        c2 = 1 - b2**t
         if self.eps_hat:
             p -= (lr * math.sqrt(c2) / c1) * m / (np.sqrt(v) + self.eps)
         else:
@@ -155,6 +204,7 @@ class KerasAdam(Adam):
 
 
 # ---------------------------------------------------------------- builders
+
 
 def sgd(learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
     """The optimiser that matches ``keras.optimizers.SGD(learning_rate, momentum, nesterov)``.
@@ -171,27 +221,42 @@ def sgd(learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = Fal
     return (Nesterov if nesterov else Momentum)(lr, mu=_float32(momentum))
 
 
-def adagrad(learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
-            epsilon: float = 1e-7) -> KerasAdaGrad:
+def adagrad(
+    learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7
+) -> KerasAdaGrad:
     """Matches ``keras.optimizers.Adagrad(learning_rate, initial_accumulator_value, epsilon)``."""
     # Keras's Constant initializer makes the 0.1 a float32 before it fills the cache.
-    return KerasAdaGrad(_float32(learning_rate), eps=epsilon,
-                        initial_accumulator=_float32(initial_accumulator_value),
-                        eps_inside_sqrt=True)
+    return KerasAdaGrad(
+        _float32(learning_rate),
+        eps=epsilon,
+        initial_accumulator=_float32(initial_accumulator_value),
+        eps_inside_sqrt=True,
+    )
 
 
-def rmsprop(learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
-            epsilon: float = 1e-7, centered: bool = False) -> KerasRMSprop:
+def rmsprop(
+    learning_rate: float = 0.001,
+    rho: float = 0.9,
+    momentum: float = 0.0,
+    epsilon: float = 1e-7,
+    centered: bool = False,
+) -> KerasRMSprop:
     """Matches ``keras.optimizers.RMSprop(learning_rate, rho, momentum, epsilon, centered)``."""
-    return KerasRMSprop(_float32(learning_rate), decay=rho, eps=epsilon, momentum=momentum,
-                        centered=centered, eps_inside_sqrt=True)
+    return KerasRMSprop(
+        _float32(learning_rate),
+        decay=rho,
+        eps=epsilon,
+        momentum=momentum,
+        centered=centered,
+        eps_inside_sqrt=True,
+    )
 
 
-def adam(learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-         epsilon: float = 1e-7) -> KerasAdam:
+def adam(
+    learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7
+) -> KerasAdam:
     """Matches ``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)`` (amsgrad=False)."""
-    opt = KerasAdam(_float32(learning_rate), beta1=beta_1, beta2=beta_2, eps=epsilon,
-                    eps_hat=True)
+    opt = KerasAdam(_float32(learning_rate), beta1=beta_1, beta2=beta_2, eps=epsilon, eps_hat=True)
     opt._bias_betas = (_float32(beta_1), _float32(beta_2))
     return opt
 
@@ -205,8 +270,9 @@ def keras_schedule(schedule: Schedule):
     meaning iterations. Raises NotImplementedError for any other schedule.
     """
     if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a lazynb.optimizers.Schedule, "
-                        f"got {type(schedule).__name__}")
+        raise TypeError(
+            f"schedule must be a lazynb.optimizers.Schedule, got {type(schedule).__name__}"
+        )
     if schedule.name not in ("step_decay", "inverse_decay", "exponential_decay"):
         raise NotImplementedError(f"{schedule!r} has no Keras equivalent")
     from keras.optimizers.schedules import ExponentialDecay, InverseTimeDecay

@@ -26,8 +26,9 @@ def _same_length_1d(x, y, x_name: str, y_name: str, *, minimum: int):
     x = as_float_array(x, x_name, ndim=1)
     y = as_float_array(y, y_name, ndim=1)
     if x.shape != y.shape:
-        raise ValueError(f"{x_name} and {y_name} must have the same length, "
-                         f"got {x.shape[0]} and {y.shape[0]}")
+        raise ValueError(
+            f"{x_name} and {y_name} must have the same length, got {x.shape[0]} and {y.shape[0]}"
+        )
     if x.shape[0] < minimum:
         raise ValueError(f"need at least {minimum} samples, got {x.shape[0]}")
     return x, y
@@ -45,8 +46,10 @@ def fit_line(x, y):
     dx = x - x.mean()
     spread = dx @ dx
     if spread == 0:
-        raise ValueError("all x values are equal: the slope of the best line is undefined "
-                         "(the line through them would be vertical)")
+        raise ValueError(
+            "all x values are equal: the slope of the best line is undefined "
+            "(the line through them would be vertical)"
+        )
     a = dx @ (y - y.mean()) / spread
     b = y.mean() - a * x.mean()
     return float(a), float(b)
@@ -66,8 +69,10 @@ def r_squared(y, y_hat) -> float:
     centred = y - y.mean()
     ss_tot = centred @ centred
     if ss_tot == 0:
-        raise ValueError("all values of y are equal: R^2 is undefined, because its "
-                         "denominator, the spread of y around its mean, is 0")
+        raise ValueError(
+            "all values of y are equal: R^2 is undefined, because its "
+            "denominator, the spread of y around its mean, is 0"
+        )
     return float(1.0 - (residual @ residual) / ss_tot)
 
 
@@ -77,8 +82,13 @@ def _pair_for_r2(y, y_hat):
     if y.shape != y_hat.shape:
         raise ValueError(
             f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}"
-            + ("; an (N,) array and an (N, 1) array would broadcast to (N, N): use "
-               "`.ravel()` on the column" if {y.ndim, y_hat.ndim} == {1, 2} else ""))
+            + (
+                "; an (N,) array and an (N, 1) array would broadcast to (N, N): use "
+                "`.ravel()` on the column"
+                if {y.ndim, y_hat.ndim} == {1, 2}
+                else ""
+            )
+        )
     if y.ndim == 2:
         if y.shape[1] != 1:
             raise ValueError(f"y must be 1-D (N,) or a column (N, 1), got shape {y.shape}")
@@ -119,8 +129,9 @@ class LinearRegression:
 
     def __init__(self, fit_intercept: bool = True, solver: str = "solve"):
         if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, "
-                            f"got {type(fit_intercept).__name__}")
+            raise TypeError(
+                f"fit_intercept must be True or False, got {type(fit_intercept).__name__}"
+            )
         if solver not in self.SOLVERS:
             raise ValueError(f"solver must be one of {self.SOLVERS}, got {solver!r}")
         self.fit_intercept = bool(fit_intercept)
@@ -162,14 +173,18 @@ class LinearRegression:
             raise ValueError(f"y must be 1-D (N,), one target per sample, got shape {y.shape}")
         N, D = X.shape
         if y.shape[0] != N:
-            raise ValueError(f"X has {N} samples (rows) but y has {y.shape[0]} targets; "
-                             f"they must match (X: (N, D), y: (N,))")
+            raise ValueError(
+                f"X has {N} samples (rows) but y has {y.shape[0]} targets; "
+                f"they must match (X: (N, D), y: (N,))"
+            )
         A = add_bias(X) if self.fit_intercept else X  # (N, P): P = D + 1 or D columns
         P = A.shape[1]
         if N < P:
             what = f"{D} weights and a bias" if self.fit_intercept else f"{D} weights"
-            raise ValueError(f"need at least {P} samples to fit {what}, got {N}: with fewer "
-                             f"samples than unknowns the best fit is not unique")
+            raise ValueError(
+                f"need at least {P} samples to fit {what}, got {N}: with fewer "
+                f"samples than unknowns the best fit is not unique"
+            )
         self._check_full_rank(X, A)
         return X, y, A
 
@@ -179,8 +194,10 @@ class LinearRegression:
             raise RuntimeError("this LinearRegression is not fitted yet: call fit(X, y) first")
         X = self._as_design(X, "X")
         if X.shape[1] != self.w_.shape[0]:
-            raise ValueError(f"X has {X.shape[1]} features per sample but the model was fitted "
-                             f"with {self.w_.shape[0]}")
+            raise ValueError(
+                f"X has {X.shape[1]} features per sample but the model was fitted "
+                f"with {self.w_.shape[0]}"
+            )
         return X
 
     def score(self, X, y) -> float:
@@ -204,14 +221,20 @@ class LinearRegression:
         N, D = X.shape
         for j in range(D):
             if self.fit_intercept and np.all(X[:, j] == X[0, j]):
-                raise ValueError(f"feature {j} is constant (every sample has {X[0, j]:g}): it "
-                                 f"duplicates the bias, so the weights are not unique. "
-                                 f"Remove it, or use fit_intercept=False")
+                raise ValueError(
+                    f"feature {j} is constant (every sample has {X[0, j]:g}): it "
+                    f"duplicates the bias, so the weights are not unique. "
+                    f"Remove it, or use fit_intercept=False"
+                )
             for k in range(j):
                 if np.array_equal(X[:, j], X[:, k]):
-                    raise ValueError(f"features {k} and {j} are identical, so the weights are "
-                                     f"not unique (only their sum is): remove one of them")
+                    raise ValueError(
+                        f"features {k} and {j} are identical, so the weights are "
+                        f"not unique (only their sum is): remove one of them"
+                    )
         others = "the others and the bias" if self.fit_intercept else "the others"
-        raise ValueError(f"the design matrix has rank {rank} but {P} columns: some feature is "
-                         f"a linear combination of {others}, so the best weights are not unique "
-                         f"(X^T X is singular). Remove the redundant feature(s)")
+        raise ValueError(
+            f"the design matrix has rank {rank} but {P} columns: some feature is "
+            f"a linear combination of {others}, so the best weights are not unique "
+            f"(X^T X is singular). Remove the redundant feature(s)"
+        )

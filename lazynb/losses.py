@@ -28,12 +28,18 @@ from .activations import _check_axis, _log_softmax, _sigmoid, _softmax
 
 __all__ = [
     "EPS",
-    "binary_cross_entropy", "binary_cross_entropy_grad",
-    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad",
-    "categorical_cross_entropy", "categorical_cross_entropy_grad",
-    "categorical_cross_entropy_with_logits", "categorical_cross_entropy_with_logits_grad",
-    "mean_squared_error", "mean_squared_error_grad",
-    "kl_divergence", "kl_divergence_grad",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_grad",
+    "categorical_cross_entropy_with_logits",
+    "categorical_cross_entropy_with_logits_grad",
+    "mean_squared_error",
+    "mean_squared_error_grad",
+    "kl_divergence",
+    "kl_divergence_grad",
 ]
 
 # Probabilities are clipped this far from 0 and 1 so that log() stays finite.
@@ -46,26 +52,32 @@ _SUM_TOL = 1e-3
 
 # --- checks -------------------------------------------------------------------------------
 
+
 def _pair(t, p, tname: str, pname: str, ndim):
     t = as_float_array(t, tname, ndim=ndim)
     p = as_float_array(p, pname, ndim=ndim)
     if t.shape != p.shape:
-        raise ValueError(f"{tname} and {pname} must have the same shape, got {t.shape} and {p.shape}")
+        raise ValueError(
+            f"{tname} and {pname} must have the same shape, got {t.shape} and {p.shape}"
+        )
     return t, p
 
 
 def _check_unit_interval(x: np.ndarray, name: str, what: str) -> None:
     if np.any((x < 0) | (x > 1)):
-        raise ValueError(f"{name} must hold {what} in [0, 1]; found values from "
-                         f"{x.min():g} to {x.max():g}")
+        raise ValueError(
+            f"{name} must hold {what} in [0, 1]; found values from {x.min():g} to {x.max():g}"
+        )
 
 
 def _check_rows_sum_to_one(x: np.ndarray, name: str, axis: int = -1, hint: str = "") -> None:
     s = x.sum(axis=axis)
     if np.any(np.abs(s - 1) > _SUM_TOL):
         worst = s.flat[np.argmax(np.abs(s - 1))]
-        raise ValueError(f"each row of {name} must sum to 1 (a distribution over the classes); "
-                         f"found a row summing to {worst:g}{hint}")
+        raise ValueError(
+            f"each row of {name} must sum to 1 (a distribution over the classes); "
+            f"found a row summing to {worst:g}{hint}"
+        )
 
 
 def _check_mean(mean) -> bool:
@@ -92,6 +104,7 @@ def _scale(x: np.ndarray, mean: bool) -> float:
 
 
 # --- binary cross-entropy -----------------------------------------------------------------
+
 
 def binary_cross_entropy(t, p, *, mean: bool = True) -> float:
     """Binary cross-entropy ``-[t log p + (1 - t) log(1 - p)]``.
@@ -166,6 +179,7 @@ def binary_cross_entropy_with_logits_grad(t, a, *, mean: bool = True):
 
 # --- categorical cross-entropy ------------------------------------------------------------
 
+
 def _check_targets(T: np.ndarray) -> None:
     _check_unit_interval(T, "T", "targets (one-hot rows or soft targets)")
     _check_rows_sum_to_one(T, "T", hint="; for integer labels use lazynb.data.one_hot(y, K)")
@@ -185,12 +199,16 @@ def categorical_cross_entropy(T, P, *, mean: bool = True) -> float:
     T, P = _pair(T, P, "T", "P", 2)
     _check_targets(T)
     _check_unit_interval(P, "P", "probabilities")
-    _check_rows_sum_to_one(P, "P", hint="; for scores (logits) use categorical_cross_entropy_with_logits")
+    _check_rows_sum_to_one(
+        P, "P", hint="; for scores (logits) use categorical_cross_entropy_with_logits"
+    )
     return _reduce(-(T * np.log(np.maximum(P, EPS))), mean)
 
 
 def categorical_cross_entropy_grad(T, P, *, mean: bool = True):
-    """Gradient of :func:`categorical_cross_entropy` with respect to ``P``: ``-T / P``, divided by N when ``mean``.
+    """Gradient of :func:`categorical_cross_entropy` with respect to ``P``.
+
+    ``-T / P``, divided by N when ``mean``.
 
     T, P: (N, K). Returns (N, K). (It treats the entries of ``P`` as
     independent; the softmax that makes them sum to 1 is differentiated in
@@ -233,6 +251,7 @@ def categorical_cross_entropy_with_logits_grad(T, A, *, mean: bool = True):
 
 # --- squared error ------------------------------------------------------------------------
 
+
 def mean_squared_error(T, Y) -> float:
     """Mean squared error ``mean((Y - T)**2)`` over all entries (the usual definition, as in Keras).
 
@@ -248,12 +267,16 @@ def mean_squared_error(T, Y) -> float:
 
 
 def mean_squared_error_grad(T, Y):
-    """Gradient of :func:`mean_squared_error` with respect to ``Y``: ``2 (Y - T) / Y.size``, shaped like ``Y``."""
+    """Gradient of :func:`mean_squared_error` with respect to ``Y``.
+
+    ``2 (Y - T) / Y.size``, shaped like ``Y``.
+    """
     T, Y = _pair(T, Y, "T", "Y", None)
     return 2.0 * (Y - T) / Y.size
 
 
 # --- KL divergence ------------------------------------------------------------------------
+
 
 def _kl_inputs(P, Q, axis):
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):

@@ -37,10 +37,8 @@ import warnings
 
 import numpy as np
 
-from ._validate import (as_float_array, as_labels, check_positive_float,
-                        check_positive_int)
-from .activations import (ACTIVATIONS, _KERNELS, _check_name, _log_softmax, _sigmoid,
-                          _softmax)
+from ._validate import as_float_array, as_labels, check_positive_float, check_positive_int
+from .activations import _KERNELS, ACTIVATIONS, _check_name, _log_softmax, _sigmoid, _softmax
 from .data.utils import _rng, one_hot
 from .losses import _bce_with_logits
 from .progress import ProgressBar
@@ -51,10 +49,11 @@ OUTPUTS = ("softmax", "sigmoid", "identity")
 """The output layers (each paired with its loss, see the module docstring)."""
 
 _HE = ("relu", "leaky_relu")  # activations that get the He scale sqrt(2 / fan_in)
-_CHUNK = 8192                 # rows per forward pass when predicting, to bound memory
+_CHUNK = 8192  # rows per forward pass when predicting, to bound memory
 
 
 # --- checks -------------------------------------------------------------------------------
+
 
 def _check_dtype(dtype) -> np.dtype:
     try:
@@ -69,25 +68,32 @@ def _check_dtype(dtype) -> np.dtype:
 def _check_params(params) -> list:
     """Check a list of layers ``{"W": (D_in, D_out), "b": (D_out,)}`` whose sizes chain."""
     if not isinstance(params, (list, tuple)) or len(params) == 0:
-        raise TypeError("params must be a non-empty list of layers, dicts {'W': (D_in, D_out), "
-                        "'b': (D_out,)} as returned by init_params")
+        raise TypeError(
+            "params must be a non-empty list of layers, dicts {'W': (D_in, D_out), "
+            "'b': (D_out,)} as returned by init_params"
+        )
     prev = None
     for i, layer in enumerate(params):
         if not isinstance(layer, dict) or "W" not in layer:
-            raise TypeError(f"params[{i}] must be a dict with a weight matrix 'W', "
-                            f"got {type(layer).__name__}")
+            raise TypeError(
+                f"params[{i}] must be a dict with a weight matrix 'W', got {type(layer).__name__}"
+            )
         W = layer["W"]
         if not isinstance(W, np.ndarray) or W.dtype not in (np.float32, np.float64):
             raise TypeError(f"params[{i}]['W'] must be a float32 or float64 NumPy array")
         if W.ndim != 2:
             raise ValueError(f"params[{i}]['W'] must be 2-D (D_in, D_out), got shape {W.shape}")
         if prev is not None and W.shape[0] != prev:
-            raise ValueError(f"params[{i}]['W'] has {W.shape[0]} rows but layer {i - 1} has "
-                             f"{prev} outputs; the sizes must chain")
+            raise ValueError(
+                f"params[{i}]['W'] has {W.shape[0]} rows but layer {i - 1} has "
+                f"{prev} outputs; the sizes must chain"
+            )
         b = layer.get("b")
         if b is not None and (not isinstance(b, np.ndarray) or b.shape != (W.shape[1],)):
-            raise ValueError(f"params[{i}]['b'] must be an array of shape ({W.shape[1]},), "
-                             f"got {getattr(b, 'shape', type(b).__name__)}")
+            raise ValueError(
+                f"params[{i}]['b'] must be an array of shape ({W.shape[1]},), "
+                f"got {getattr(b, 'shape', type(b).__name__)}"
+            )
         prev = W.shape[1]
     return list(params)
 
@@ -100,20 +106,26 @@ def _check_targets(T, output: str, shape, name: str = "T") -> np.ndarray:
     """Check (N, K) targets for an output layer: shape, range, and rows summing to 1 for softmax."""
     T = as_float_array(T, name, ndim=(1, 2))
     if T.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)} (N samples, K outputs), got {T.shape}"
-                         + ("; for integer labels use lazynb.data.one_hot(y, K)" if T.ndim == 1 else ""))
+        raise ValueError(
+            f"{name} must have shape {tuple(shape)} (N samples, K outputs), got {T.shape}"
+            + ("; for integer labels use lazynb.data.one_hot(y, K)" if T.ndim == 1 else "")
+        )
     if output in ("softmax", "sigmoid") and np.any((T < 0) | (T > 1)):
         raise ValueError(f"{name} must hold targets in [0, 1] for a {output} output")
     if output == "softmax" and np.any(np.abs(T.sum(axis=1) - 1) > 1e-3):
-        raise ValueError(f"each row of {name} must sum to 1 (one-hot or a distribution over the "
-                         "classes) for a softmax output")
+        raise ValueError(
+            f"each row of {name} must sum to 1 (one-hot or a distribution over the "
+            "classes) for a softmax output"
+        )
     return T
 
 
 # --- the pieces the chapters show ---------------------------------------------------------
 
-def init_params(layer_sizes, *, activation: str = "relu", seed=0, dtype=np.float32,
-                use_bias: bool = True) -> list:
+
+def init_params(
+    layer_sizes, *, activation: str = "relu", seed=0, dtype=np.float32, use_bias: bool = True
+) -> list:
     """Random initial weights for a network with the given layer sizes.
 
     layer_sizes: ``[D, M1, ..., K]``, the input size, the hidden sizes and the
@@ -135,8 +147,10 @@ def init_params(layer_sizes, *, activation: str = "relu", seed=0, dtype=np.float
     its inputs, so signals neither vanish nor explode through many layers.
     """
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
-        raise TypeError(f"layer_sizes must be a list of ints [D, hidden..., K], "
-                        f"got {type(layer_sizes).__name__}")
+        raise TypeError(
+            f"layer_sizes must be a list of ints [D, hidden..., K], "
+            f"got {type(layer_sizes).__name__}"
+        )
     sizes = [check_positive_int(s, "each layer size") for s in layer_sizes]
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least the input and output sizes, got {sizes}")
@@ -165,19 +179,27 @@ def _check_call(params, X, activation: str, output: str, masks=None, check: bool
     output = _check_output(output)
     X = as_float_array(X, "X", ndim=2, dtype=params[0]["W"].dtype)
     if X.shape[1] != params[0]["W"].shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
-                         f"{params[0]['W'].shape[0]} (X: (N, D), W: (D, M))")
+        raise ValueError(
+            f"X has {X.shape[1]} features per sample but the first layer expects "
+            f"{params[0]['W'].shape[0]} (X: (N, D), W: (D, M))"
+        )
     if masks is not None:
         if not isinstance(masks, (list, tuple)) or len(masks) != len(params):
-            raise TypeError(f"masks must be None or a list with one entry per layer ({len(params)}): "
-                            "None or an (N, D_in) array that multiplies the layer's input")
+            raise TypeError(
+                f"masks must be None or a list with one entry per layer ({len(params)}): "
+                "None or an (N, D_in) array that multiplies the layer's input"
+            )
         ins = [X.shape[1]] + [p["W"].shape[1] for p in params[:-1]]
-        masks = [None if m is None else as_float_array(m, f"masks[{i}]", dtype=X.dtype)
-                 for i, m in enumerate(masks)]
+        masks = [
+            None if m is None else as_float_array(m, f"masks[{i}]", dtype=X.dtype)
+            for i, m in enumerate(masks)
+        ]
         for i, m in enumerate(masks):
             if m is not None and m.shape != (X.shape[0], ins[i]):
-                raise ValueError(f"masks[{i}] must have shape {(X.shape[0], ins[i])} (N, D_in of "
-                                 f"layer {i}), got {m.shape}")
+                raise ValueError(
+                    f"masks[{i}] must have shape {(X.shape[0], ins[i])} (N, D_in of "
+                    f"layer {i}), got {m.shape}"
+                )
     return params, X, activation, output, masks
 
 
@@ -189,8 +211,9 @@ def _output_fn(output: str, A):
     return A
 
 
-def forward(params, X, *, activation: str = "relu", output: str = "softmax", masks=None,
-            check: bool = True):
+def forward(
+    params, X, *, activation: str = "relu", output: str = "softmax", masks=None, check: bool = True
+):
     """Forward pass of the whole network.
 
     params: layers from :func:`init_params`; X: (N, D) inputs, one sample per
@@ -212,17 +235,24 @@ def forward(params, X, *, activation: str = "relu", output: str = "softmax", mas
     inputs, pre, Z = [], [], X
     for i, layer in enumerate(params):
         if masks is not None and masks[i] is not None:
-            Z = Z * masks[i]             # dropout: this layer sees only the kept units
+            Z = Z * masks[i]  # dropout: this layer sees only the kept units
         inputs.append(Z)
         A = Z @ layer["W"]
         if layer.get("b") is not None:
             A += layer["b"]
-        if i < len(params) - 1:          # hidden layer: activation; the last A is the logits
+        if i < len(params) - 1:  # hidden layer: activation; the last A is the logits
             pre.append(A)
             Z = f(A)
     Y = _output_fn(output, A)
-    cache = {"inputs": inputs, "pre": pre, "logits": A, "Y": Y, "masks": masks,
-             "activation": activation, "output": output}
+    cache = {
+        "inputs": inputs,
+        "pre": pre,
+        "logits": A,
+        "Y": Y,
+        "masks": masks,
+        "activation": activation,
+        "output": output,
+    }
     return Y, cache
 
 
@@ -245,8 +275,9 @@ def _check_backward(params, cache, T, activation: str, output: str, check: bool 
     return params, _check_targets(T, output, Y.shape).astype(Y.dtype, copy=False), activation
 
 
-def backward(params, cache, T, *, activation: str = "relu", output: str = "softmax",
-             check: bool = True) -> list:
+def backward(
+    params, cache, T, *, activation: str = "relu", output: str = "softmax", check: bool = True
+) -> list:
     """Backpropagation: the gradient of the mean loss with respect to every weight and bias.
 
     params: the layers used in :func:`forward`; cache: its second result;
@@ -278,7 +309,7 @@ def backward(params, cache, T, *, activation: str = "relu", output: str = "softm
         if i > 0:
             delta = delta @ params[i]["W"].T
             if masks is not None and masks[i] is not None:
-                delta *= masks[i]        # a dropped unit passed nothing on, so gets no error
+                delta *= masks[i]  # a dropped unit passed nothing on, so gets no error
             delta *= f_grad(cache["pre"][i - 1])
     return grads
 
@@ -304,8 +335,10 @@ def _wrong(output: str, logits, T) -> int:
 
 def _logits(params, X, activation: str) -> np.ndarray:
     """The output layer's scores (N, K) for checked inputs, in row blocks to bound memory."""
-    parts = [forward(params, X[i:i + _CHUNK], activation=activation, output="identity", check=False)[0]
-             for i in range(0, X.shape[0], _CHUNK)]
+    parts = [
+        forward(params, X[i : i + _CHUNK], activation=activation, output="identity", check=False)[0]
+        for i in range(0, X.shape[0], _CHUNK)
+    ]
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
@@ -325,6 +358,7 @@ def loss(params, X, T, *, activation: str = "relu", output: str = "softmax") -> 
 
 # --- the estimator ------------------------------------------------------------------------
 
+
 def _check_bool(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
@@ -336,19 +370,23 @@ def _check_keep_prob(keep_prob, n_layers: int):
     if keep_prob is None:
         return None
     if isinstance(keep_prob, (str, bytes)) or not hasattr(keep_prob, "__len__"):
-        raise TypeError(f"keep_prob must be None or a sequence of {n_layers} probabilities (the "
-                        f"inputs, then each hidden layer), got {type(keep_prob).__name__}")
+        raise TypeError(
+            f"keep_prob must be None or a sequence of {n_layers} probabilities (the "
+            f"inputs, then each hidden layer), got {type(keep_prob).__name__}"
+        )
     if len(keep_prob) != n_layers:
-        raise ValueError(f"keep_prob needs {n_layers} probabilities (the inputs, then each hidden "
-                         f"layer), got {len(keep_prob)}")
+        raise ValueError(
+            f"keep_prob needs {n_layers} probabilities (the inputs, then each hidden "
+            f"layer), got {len(keep_prob)}"
+        )
     keep = []
     for p in keep_prob:
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p <= 1:
-            raise ValueError(f"keep_prob holds the probabilities of KEEPING a unit, each in (0, 1], "
-                             f"got {p!r}")
+            raise ValueError(
+                f"keep_prob holds the probabilities of KEEPING a unit, each in (0, 1], got {p!r}"
+            )
         keep.append(float(p))
     return None if all(p == 1 for p in keep) else tuple(keep)
-
 
 
 def new_history(output: str, *, validation: bool, every_iteration: bool) -> dict:
@@ -371,8 +409,9 @@ def new_history(output: str, *, validation: bool, every_iteration: bool) -> dict
     return h
 
 
-def record_epoch(h: dict, epoch: int, *, cost, err, iterations: int, elapsed: float,
-                 val=None, lr=None, bar=None) -> None:
+def record_epoch(
+    h: dict, epoch: int, *, cost, err, iterations: int, elapsed: float, val=None, lr=None, bar=None
+) -> None:
     """Append one epoch to a history from :func:`new_history` (both backends call this).
 
     ``err`` is ignored for regression (no "error" key); ``val``: ``(cost, error)`` on the
@@ -390,10 +429,13 @@ def record_epoch(h: dict, epoch: int, *, cost, err, iterations: int, elapsed: fl
         if classify:
             h["val_error"].append(val[1])
     if not np.isfinite(cost):
-        raise FloatingPointError(f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
-                                 f"try a smaller learning rate than lr={lr}")
+        raise FloatingPointError(
+            f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
+            f"try a smaller learning rate than lr={lr}"
+        )
     if bar is not None:
         bar.update(epoch + 1, **({"cost": cost} | ({"error": err} if classify else {})))
+
 
 class _Estimator:
     """What both backends' estimators share (:class:`MLP` here, ``lazynb.tf_mlp.TFMLP``):
@@ -413,12 +455,17 @@ class _Estimator:
         X = as_float_array(X, name, ndim=2, dtype=self._model_dtype)
         given = np.dtype(getattr(given, "as_numpy_dtype", given)) if given is not None else X.dtype
         if np.issubdtype(given, np.integer) and np.abs(X).max() > 1:
-            warnings.warn(f"{name} holds integers (up to {np.abs(X).max():g}), converted to "
-                          f"{X.dtype} as they are; scale raw pixel values first, e.g. X / 255",
-                          UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{name} holds integers (up to {np.abs(X).max():g}), converted to "
+                f"{X.dtype} as they are; scale raw pixel values first, e.g. X / 255",
+                UserWarning,
+                stacklevel=3,
+            )
         if check_features and self._has_weights() and X.shape[1] != self._n_features():
-            raise ValueError(f"{name} has {X.shape[1]} features per sample but the model expects "
-                             f"{self._n_features()} (X: (N, D))")
+            raise ValueError(
+                f"{name} has {X.shape[1]} features per sample but the model expects "
+                f"{self._n_features()} (X: (N, D))"
+            )
         return np.ascontiguousarray(X)
 
     def _as_targets(self, Y, n: int, name: str, K: int | None = None, classes=None) -> np.ndarray:
@@ -429,11 +476,14 @@ class _Estimator:
         or regression targets) is used as it is, with K columns when K is given.
         """
         if isinstance(Y, (str, bytes)) or Y is None:
-            raise TypeError(f"{name} must be an array of labels (N,) or targets (N, K), "
-                            f"got {type(Y).__name__}")
+            raise TypeError(
+                f"{name} must be an array of labels (N,) or targets (N, K), got {type(Y).__name__}"
+            )
         arr = np.asarray(Y.numpy() if hasattr(Y, "numpy") else Y)
         if arr.ndim not in (1, 2):
-            raise ValueError(f"{name} must be labels (N,) or an (N, K) target matrix, got shape {arr.shape}")
+            raise ValueError(
+                f"{name} must be labels (N,) or an (N, K) target matrix, got shape {arr.shape}"
+            )
         if arr.shape[0] != n:
             raise ValueError(f"{name} has {arr.shape[0]} rows but X has {n}: one target per sample")
         dtype = self._model_dtype
@@ -441,15 +491,19 @@ class _Estimator:
             labels = as_labels(arr, name)
             if self.output == "sigmoid":
                 if labels.max() > 1:
-                    raise ValueError(f"{name} must hold labels 0 or 1 for a sigmoid output "
-                                     f"(got up to {labels.max()}); use output='softmax' for more classes")
+                    raise ValueError(
+                        f"{name} must hold labels 0 or 1 for a sigmoid output "
+                        f"(got up to {labels.max()}); use output='softmax' for more classes"
+                    )
                 return labels.astype(dtype)[:, None]
             classes = np.unique(labels) if classes is None else classes
             idx = np.minimum(np.searchsorted(classes, labels), len(classes) - 1)
             unknown = classes[idx] != labels
             if np.any(unknown):
-                raise ValueError(f"{name} has label {labels[unknown][0]} but the model has "
-                                 f"{len(classes)} classes {classes.tolist()[:20]}")
+                raise ValueError(
+                    f"{name} has label {labels[unknown][0]} but the model has "
+                    f"{len(classes)} classes {classes.tolist()[:20]}"
+                )
             if len(classes) < 2:
                 raise ValueError(f"{name} holds a single class; a softmax output needs at least 2")
             return one_hot(idx, len(classes), dtype=dtype)
@@ -458,8 +512,10 @@ class _Estimator:
         if K is not None and T.shape[1] != K:
             raise ValueError(f"{name} has {T.shape[1]} columns but the model has {K} outputs")
         if self.output == "softmax" and T.shape[1] < 2:
-            raise ValueError(f"{name} has one column; a softmax output needs K >= 2 classes "
-                             "(for a binary problem use output='sigmoid')")
+            raise ValueError(
+                f"{name} has one column; a softmax output needs K >= 2 classes "
+                "(for a binary problem use output='sigmoid')"
+            )
         return _check_targets(T, self.output, T.shape, name)
 
     def _prepare(self, X, Y, X_val, Y_val, *, new: bool):
@@ -475,8 +531,11 @@ class _Estimator:
         if new:
             classes = None
             if self.output == "softmax":
-                labels = [as_labels(y, name) for y, name in ((Y, "Y"), (Y_val, "Y_val"))
-                          if y is not None and np.ndim(y) == 1]
+                labels = [
+                    as_labels(y, name)
+                    for y, name in ((Y, "Y"), (Y_val, "Y_val"))
+                    if y is not None and np.ndim(y) == 1
+                ]
                 classes = np.unique(np.concatenate(labels)) if labels else None
             T = self._as_targets(Y, X.shape[0], "Y", classes=classes)
             self.n_outputs_ = T.shape[1]
@@ -491,8 +550,12 @@ class _Estimator:
         Xv = self._as_inputs(X_val, "X_val", check_features=False)
         if Xv.shape[1] != X.shape[1]:
             raise ValueError(f"X_val has {Xv.shape[1]} features per sample but X has {X.shape[1]}")
-        return X, T, Xv, self._as_targets(Y_val, Xv.shape[0], "Y_val", self.n_outputs_,
-                                          self._label_classes())
+        return (
+            X,
+            T,
+            Xv,
+            self._as_targets(Y_val, Xv.shape[0], "Y_val", self.n_outputs_, self._label_classes()),
+        )
 
     def _label_classes(self):
         return self.classes_ if self.output == "softmax" else None
@@ -502,8 +565,10 @@ class _Estimator:
     def _check_fitted(self):
         kind = type(self).__name__
         if getattr(self, "diverged_", None):
-            raise RuntimeError(f"this {kind} has no usable weights: its last fit diverged "
-                               f"({self.diverged_}). Call fit again, e.g. with a smaller lr")
+            raise RuntimeError(
+                f"this {kind} has no usable weights: its last fit diverged "
+                f"({self.diverged_}). Call fit again, e.g. with a smaller lr"
+            )
         if not self._has_weights():
             raise RuntimeError(f"this {kind} is not trained yet: call fit(X, Y) first")
 
@@ -547,8 +612,10 @@ class _Estimator:
     def error_rate(self, X, y) -> float:
         """Fraction misclassified on X: (N, D), y: (N,): ``1 - score(X, y)`` (classification only)."""
         if self.output == "identity":
-            raise ValueError("error_rate is for classification (softmax or sigmoid outputs); "
-                             "for output='identity' use score (R^2)")
+            raise ValueError(
+                "error_rate is for classification (softmax or sigmoid outputs); "
+                "for output='identity' use score (R^2)"
+            )
         return 1.0 - self.score(X, y)
 
 
@@ -616,22 +683,41 @@ class MLP(_Estimator):
     update_state_ : the ``state`` dict given to ``update`` (also kept for plain SGD).
     """
 
-    def __init__(self, hidden=(300,), *, activation: str = "relu", output: str = "softmax",
-                 lr: float = 0.1, epochs: int = 10, batch_size: int | None = None, seed: int = 0,
-                 dtype=np.float32, use_bias: bool = True, shuffle: bool = True,
-                 monitor: str = "full", record_every_iteration: bool = False, update=None,
-                 progress: bool = False, keep_prob=None, early_stopping=None):
+    def __init__(
+        self,
+        hidden=(300,),
+        *,
+        activation: str = "relu",
+        output: str = "softmax",
+        lr: float = 0.1,
+        epochs: int = 10,
+        batch_size: int | None = None,
+        seed: int = 0,
+        dtype=np.float32,
+        use_bias: bool = True,
+        shuffle: bool = True,
+        monitor: str = "full",
+        record_every_iteration: bool = False,
+        update=None,
+        progress: bool = False,
+        keep_prob=None,
+        early_stopping=None,
+    ):
         if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
             hidden = (hidden,)
         if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
-            raise TypeError(f"hidden must be a tuple of layer sizes such as (300,) or (100, 50), "
-                            f"got {type(hidden).__name__}")
+            raise TypeError(
+                f"hidden must be a tuple of layer sizes such as (300,) or (100, 50), "
+                f"got {type(hidden).__name__}"
+            )
         self.hidden = tuple(check_positive_int(h, "each hidden layer size") for h in hidden)
         self.activation = _check_name(activation, ACTIVATIONS, "activation")
         self.output = _check_output(output)
         self.lr = check_positive_float(lr, "lr")
         self.epochs = check_positive_int(epochs, "epochs")
-        self.batch_size = None if batch_size is None else check_positive_int(batch_size, "batch_size")
+        self.batch_size = (
+            None if batch_size is None else check_positive_int(batch_size, "batch_size")
+        )
         self.seed = check_positive_int(seed, "seed", minimum=0)
         self.dtype = _check_dtype(dtype)
         self.use_bias = _check_bool(use_bias, "use_bias")
@@ -639,20 +725,27 @@ class MLP(_Estimator):
         self.monitor = _check_name(monitor, ("full", "running"), "monitor")
         self.record_every_iteration = _check_bool(record_every_iteration, "record_every_iteration")
         if update is not None and not callable(update):
-            raise TypeError(f"update must be None or a callable update(params, grads, state), "
-                            f"got {type(update).__name__}")
+            raise TypeError(
+                f"update must be None or a callable update(params, grads, state), "
+                f"got {type(update).__name__}"
+            )
         self.update = update
         self.progress = _check_bool(progress, "progress")
         self.keep_prob = _check_keep_prob(keep_prob, len(self.hidden) + 1)
         if early_stopping is not None and not all(
-                callable(getattr(early_stopping, m, None)) for m in ("update", "restore")):
-            raise TypeError("early_stopping must be None or an object with update(cost, params) "
-                            "-> bool and restore(params), such as lazynb.regularizers.EarlyStopping")
+            callable(getattr(early_stopping, m, None)) for m in ("update", "restore")
+        ):
+            raise TypeError(
+                "early_stopping must be None or an object with update(cost, params) "
+                "-> bool and restore(params), such as lazynb.regularizers.EarlyStopping"
+            )
         self.early_stopping = early_stopping
 
     def __repr__(self):
-        return (f"MLP(hidden={self.hidden}, activation={self.activation!r}, output={self.output!r}, "
-                f"lr={self.lr}, epochs={self.epochs}, batch_size={self.batch_size})")
+        return (
+            f"MLP(hidden={self.hidden}, activation={self.activation!r}, output={self.output!r}, "
+            f"lr={self.lr}, epochs={self.epochs}, batch_size={self.batch_size})"
+        )
 
     # -- weights -------------------------------------------------------------------------
 
@@ -674,16 +767,21 @@ class MLP(_Estimator):
         ``model.params_ = params`` (checked, and copied in).
         """
         if not self._has_weights():
-            raise AttributeError("params_: this MLP has no weights yet: call fit(X, Y) or build(D, K)")
+            raise AttributeError(
+                "params_: this MLP has no weights yet: call fit(X, Y) or build(D, K)"
+            )
         return [{k: v.copy() for k, v in p.items()} for p in self._params]
 
     @params_.setter
     def params_(self, params):
         params = _check_params(params)
-        if self._has_weights() and [{k: v.shape for k, v in p.items()} for p in params] != \
-                [{k: v.shape for k, v in p.items()} for p in self._params]:
-            raise ValueError("params_ must have the shapes of the model's layers "
-                             f"{[p['W'].shape for p in self._params]}")
+        if self._has_weights() and [{k: v.shape for k, v in p.items()} for p in params] != [
+            {k: v.shape for k, v in p.items()} for p in self._params
+        ]:
+            raise ValueError(
+                "params_ must have the shapes of the model's layers "
+                f"{[p['W'].shape for p in self._params]}"
+            )
         self._params = [{k: np.array(v, dtype=self.dtype) for k, v in p.items()} for p in params]
         self.__dict__.pop("diverged_", None)
 
@@ -706,13 +804,21 @@ class MLP(_Estimator):
         for k in ("_params", "history_", "n_iter_", "diverged_"):
             self.__dict__.pop(k, None)
         self._rng = np.random.default_rng(self.seed)
-        self._params = init_params([D, *self.hidden, K], activation=self.activation, seed=self._rng,
-                                   dtype=self.dtype, use_bias=self.use_bias)
+        self._params = init_params(
+            [D, *self.hidden, K],
+            activation=self.activation,
+            seed=self._rng,
+            dtype=self.dtype,
+            use_bias=self.use_bias,
+        )
         if self.keep_prob is not None and len(self.keep_prob) != len(self._params):
-            raise ValueError(f"keep_prob has {len(self.keep_prob)} entries but the network has "
-                             f"{len(self._params)} layers (one keep probability per layer input)")
-        self.history_ = new_history(self.output, validation=validation,
-                                    every_iteration=self.record_every_iteration)
+            raise ValueError(
+                f"keep_prob has {len(self.keep_prob)} entries but the network has "
+                f"{len(self._params)} layers (one keep probability per layer input)"
+            )
+        self.history_ = new_history(
+            self.output, validation=validation, every_iteration=self.record_every_iteration
+        )
         self.n_iter_ = 0
         self._epochs_done, self._elapsed = 0, 0.0
         self.update_state_ = {"lr": self.lr, "iteration": 0, "epoch": 0}
@@ -745,7 +851,9 @@ class MLP(_Estimator):
         try:
             for _ in range(self.epochs):
                 self._epoch(X, T, Xv, Tv, bar)
-                if stopper is not None and stopper.update(self.history_["val_cost"][-1], self._params):
+                if stopper is not None and stopper.update(
+                    self.history_["val_cost"][-1], self._params
+                ):
                     break
         finally:
             if bar is not None:
@@ -785,7 +893,7 @@ class MLP(_Estimator):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 t0 = time.perf_counter()
                 for start in range(0, N, B):
-                    rows = slice(start, start + B) if order is None else order[start:start + B]
+                    rows = slice(start, start + B) if order is None else order[start : start + B]
                     stats = self._step(X[rows], T[rows], running)
                     if running:
                         cost_sum += stats[0] * min(B, N - start)
@@ -793,14 +901,25 @@ class MLP(_Estimator):
                         if self.record_every_iteration:
                             h["iter_cost"].append(stats[0])
                 self._elapsed += time.perf_counter() - t0
-                cost, err = self._evaluate(X, T) if self.monitor == "full" else (cost_sum / N, wrong / N)
+                cost, err = (
+                    self._evaluate(X, T) if self.monitor == "full" else (cost_sum / N, wrong / N)
+                )
                 val = self._evaluate(Xv, Tv) if Xv is not None else None
                 if val is not None and "val_cost" not in h:  # validation data from this epoch on
                     for key in ("val_cost", "val_error") if "error" in h else ("val_cost",):
                         h[key] = [float("nan")] * len(h["cost"])
                 self._epochs_done += 1
-                record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
-                             elapsed=self._elapsed, lr=self.lr, bar=bar, val=val)
+                record_epoch(
+                    h,
+                    epoch,
+                    cost=cost,
+                    err=err,
+                    iterations=self.n_iter_,
+                    elapsed=self._elapsed,
+                    lr=self.lr,
+                    bar=bar,
+                    val=val,
+                )
         except FloatingPointError as exc:
             # The weights are NaN or infinite: drop them, so that predict says so instead of
             # answering class 0 everywhere.
@@ -813,22 +932,35 @@ class MLP(_Estimator):
         (n, D_in) array, 0 for a dropped input and 1/p for a kept one (kept with probability p)."""
         if self.keep_prob is None:
             return None
-        return [None if p == 1 else
-                (self._rng.random((n, layer["W"].shape[0]), dtype=self.dtype) < p) / self.dtype.type(p)
-                for p, layer in zip(self.keep_prob, self._params)]
+        return [
+            None
+            if p == 1
+            else (self._rng.random((n, layer["W"].shape[0]), dtype=self.dtype) < p)
+            / self.dtype.type(p)
+            for p, layer in zip(self.keep_prob, self._params)
+        ]
 
     def _step(self, Xb, Tb, stats: bool = False):
         """One update on the batch ``Xb: (B, D)``, ``Tb: (B, K)``: forward, backward, update rule.
         Returns the batch's (mean cost, number wrong) before the update when ``stats``."""
-        _, cache = forward(self._params, Xb, activation=self.activation, output=self.output,
-                           masks=self._masks(Xb.shape[0]), check=False)
-        grads = backward(self._params, cache, Tb, activation=self.activation, output=self.output,
-                         check=False)
+        _, cache = forward(
+            self._params,
+            Xb,
+            activation=self.activation,
+            output=self.output,
+            masks=self._masks(Xb.shape[0]),
+            check=False,
+        )
+        grads = backward(
+            self._params, cache, Tb, activation=self.activation, output=self.output, check=False
+        )
         result = None
         if stats:
             logits = cache["logits"]
-            result = (_loss_from_logits(self.output, logits, Tb),
-                      _wrong(self.output, logits, Tb) if self.output != "identity" else 0)
+            result = (
+                _loss_from_logits(self.output, logits, Tb),
+                _wrong(self.output, logits, Tb) if self.output != "identity" else 0,
+            )
         state = self.update_state_
         state["iteration"] += 1
         if self.update is None:

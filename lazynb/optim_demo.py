@@ -29,15 +29,20 @@ def _check_number(x, name: str, *, positive: bool = False) -> float:
         raise TypeError(f"{name} must be a number, got {type(x).__name__}")
     x = float(x)
     if not np.isfinite(x) or (positive and x <= 0):
-        raise ValueError(f"{name} must be a finite{' positive' if positive else ''} number, got {x}")
+        raise ValueError(
+            f"{name} must be a finite{' positive' if positive else ''} number, got {x}"
+        )
     return x
 
 
 def _check_descent_args(grad, x0, lr, steps):
     """x0 and lr as floats (lr > 0) and steps as an int >= 0, after checking grad is callable."""
     _check_function(grad, "grad")
-    return (_check_number(x0, "x0"), _check_number(lr, "lr", positive=True),
-            check_positive_int(steps, "steps", minimum=0))
+    return (
+        _check_number(x0, "x0"),
+        _check_number(lr, "lr", positive=True),
+        check_positive_int(steps, "steps", minimum=0),
+    )
 
 
 def descent_path(grad, x0, lr, steps):
@@ -51,7 +56,7 @@ def descent_path(grad, x0, lr, steps):
     x, lr, steps = _check_descent_args(grad, x0, lr, steps)
     path = [x]
     for _ in range(steps):
-        x = x - lr * grad(x)   # one step downhill, in proportion to the slope
+        x = x - lr * grad(x)  # one step downhill, in proportion to the slope
         path.append(x)
     return np.array(path, dtype=float)
 
@@ -62,8 +67,9 @@ def _diverged(path, x_range) -> bool:
     return not np.all(np.isfinite(path)) or bool(np.any((path < lo - width) | (path > hi + width)))
 
 
-def plot_descent(J, path, ax=None, *, x_range=(-2.0, 2.0), title=None, colour=None, label=None,
-                 curve=True):
+def plot_descent(
+    J, path, ax=None, *, x_range=(-2.0, 2.0), title=None, colour=None, label=None, curve=True
+):
     """Draw J over ``x_range`` and the points of a descent ``path`` on it, joined in order.
 
     J: the function (vectorised over a NumPy array); path: (steps + 1,) points, e.g.
@@ -92,8 +98,7 @@ def plot_descent(J, path, ax=None, *, x_range=(-2.0, 2.0), title=None, colour=No
         ax.plot(xs_path, J(xs_path), "-", color=colour, lw=1, alpha=0.7)
     ax.plot(shown, J(shown), "o", color=colour, ms=4, label=label or "gradient-descent steps")
     if inside[0]:
-        ax.plot([path[0]], [J(path[0])], "s", color="black", ms=6,
-                label="start" if curve else None)
+        ax.plot([path[0]], [J(path[0])], "s", color="black", ms=6, label="start" if curve else None)
     if title is None:
         title = f"{len(path) - 1} steps of gradient descent"
     if _diverged(path, (lo, hi)):
@@ -103,8 +108,7 @@ def plot_descent(J, path, ax=None, *, x_range=(-2.0, 2.0), title=None, colour=No
     return ax
 
 
-def learning_rate_panel(J, grad, x0, lrs, *, steps=20, x_range=(-2.0, 2.0), x_min=None,
-                        ncols=None):
+def learning_rate_panel(J, grad, x0, lrs, *, steps=20, x_range=(-2.0, 2.0), x_min=None, ncols=None):
     """Small multiples: one :func:`plot_descent` per learning rate, plus the distance to the minimum.
 
     J, grad: the function and its derivative; x0: the common start; lrs: learning rates;
@@ -117,22 +121,35 @@ def learning_rate_panel(J, grad, x0, lrs, *, steps=20, x_range=(-2.0, 2.0), x_mi
     n = len(lrs) + (x_min is not None)
     ncols = ncols or min(n, 3)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.2 * nrows),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.8 * ncols, 3.2 * nrows), layout="constrained", squeeze=False
+    )
     axes = list(axes.flat)
     paths = []
     for i, (lr, ax) in enumerate(zip(lrs, axes)):
         path = descent_path(grad, x0, lr, steps)
         paths.append(path)
-        plot_descent(J, path, ax, x_range=x_range, colour=CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)],
-                     title=f"learning rate {lr:g}")
+        plot_descent(
+            J,
+            path,
+            ax,
+            x_range=x_range,
+            colour=CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)],
+            title=f"learning rate {lr:g}",
+        )
     if x_min is not None:
         ax = axes[len(lrs)]
         for i, (lr, path) in enumerate(zip(lrs, paths)):
             with np.errstate(over="ignore", invalid="ignore"):
                 dist = np.abs(path - x_min)
-            ax.semilogy(np.arange(len(path)), np.maximum(dist, 1e-16), "o-", ms=3,
-                        color=CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)], label=f"lr = {lr:g}")
+            ax.semilogy(
+                np.arange(len(path)),
+                np.maximum(dist, 1e-16),
+                "o-",
+                ms=3,
+                color=CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)],
+                label=f"lr = {lr:g}",
+            )
         ax.set(title="Distance to the minimum", xlabel="step k", ylabel="|x_k - x*| (log scale)")
         ax.legend(fontsize="small")
     for ax in axes[n:]:
@@ -149,8 +166,9 @@ class LearningRateExplorer:
     current setting and returns the path (tests use it); ``path_`` holds the last one.
     """
 
-    def __init__(self, J, grad, *, x0=1.5, lr=0.1, steps=20, x_range=(-2.0, 2.0),
-                 lr_max=1.2, max_steps=50):
+    def __init__(
+        self, J, grad, *, x0=1.5, lr=0.1, steps=20, x_range=(-2.0, 2.0), lr_max=1.2, max_steps=50
+    ):
         import ipywidgets as widgets
 
         _check_function(J, "J")
@@ -158,14 +176,30 @@ class LearningRateExplorer:
         self.J, self.grad = J, grad
         self.x_range = tuple(float(v) for v in x_range)
         lo, hi = self.x_range
-        self.lr = widgets.FloatSlider(value=_check_number(lr, "lr", positive=True), min=0.01,
-                                      max=float(lr_max), step=0.01, description="lr",
-                                      continuous_update=False, readout_format=".2f")
-        self.steps = widgets.IntSlider(value=check_positive_int(steps, "steps", minimum=0), min=0,
-                                       max=int(max_steps), description="steps",
-                                       continuous_update=False)
-        self.x0 = widgets.FloatSlider(value=_check_number(x0, "x0"), min=lo, max=hi, step=0.05,
-                                      description="x0", continuous_update=False)
+        self.lr = widgets.FloatSlider(
+            value=_check_number(lr, "lr", positive=True),
+            min=0.01,
+            max=float(lr_max),
+            step=0.01,
+            description="lr",
+            continuous_update=False,
+            readout_format=".2f",
+        )
+        self.steps = widgets.IntSlider(
+            value=check_positive_int(steps, "steps", minimum=0),
+            min=0,
+            max=int(max_steps),
+            description="steps",
+            continuous_update=False,
+        )
+        self.x0 = widgets.FloatSlider(
+            value=_check_number(x0, "x0"),
+            min=lo,
+            max=hi,
+            step=0.05,
+            description="x0",
+            continuous_update=False,
+        )
         self.out = widgets.Output()
         for s in (self.lr, self.steps, self.x0):
             s.observe(lambda _change: self._redraw(), names="value")
@@ -175,8 +209,13 @@ class LearningRateExplorer:
     def render(self, ax=None):
         """Draw the current setting into ``ax`` (a new figure if None); return the path."""
         path = descent_path(self.grad, self.x0.value, self.lr.value, self.steps.value)
-        plot_descent(self.J, path, ax, x_range=self.x_range,
-                     title=f"lr = {self.lr.value:.2f}: x = {path[-1]:.4g} after {len(path) - 1} steps")
+        plot_descent(
+            self.J,
+            path,
+            ax,
+            x_range=self.x_range,
+            title=f"lr = {self.lr.value:.2f}: x = {path[-1]:.4g} after {len(path) - 1} steps",
+        )
         return path
 
     def _redraw(self):

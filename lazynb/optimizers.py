@@ -45,20 +45,34 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import as_float_array, check_positive_float, check_positive_int
 
 __all__ = [
-    "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
-    "Schedule", "step_decay", "inverse_decay", "exponential_decay", "constant",
-    "minimize", "Trajectory", "quadratic",
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "Schedule",
+    "step_decay",
+    "inverse_decay",
+    "exponential_decay",
+    "constant",
+    "minimize",
+    "Trajectory",
+    "quadratic",
 ]
 
 
 # ---------------------------------------------------------------- schedules
+
 
 class Schedule:
     """A learning rate as a function of time: ``schedule(t) -> float`` for t = 0, 1, 2, ...
@@ -71,7 +85,9 @@ class Schedule:
 
     def __init__(self, rule: Callable, name: str, **params):
         if not callable(rule):
-            raise TypeError(f"rule must be a callable t -> learning rate, got {type(rule).__name__}")
+            raise TypeError(
+                f"rule must be a callable t -> learning rate, got {type(rule).__name__}"
+            )
         self.rule, self.name, self.params = rule, str(name), params
 
     def __call__(self, t) -> float:
@@ -154,6 +170,7 @@ def _check_unit_interval(value, name: str, *, allow_zero: bool = True) -> float:
 
 # ---------------------------------------------------------------- parameters
 
+
 def _leaves(params, grads=None):
     """Flatten ``params`` (and ``grads`` of the same structure) into ``(key, p, g)`` triples.
 
@@ -173,36 +190,47 @@ def _leaves(params, grads=None):
             raise ValueError("params must hold at least one layer")
         if grads is not None:
             if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
-                raise ValueError(f"grads must be a list of {len(params)} dicts, one per layer "
-                                 f"of params")
+                raise ValueError(
+                    f"grads must be a list of {len(params)} dicts, one per layer of params"
+                )
         pairs = []
         for i, layer in enumerate(params):
             if not isinstance(layer, dict):
-                raise TypeError(f"params[{i}] must be a dict of arrays such as "
-                                f"{{'W': ..., 'b': ...}}, got {type(layer).__name__}")
+                raise TypeError(
+                    f"params[{i}] must be a dict of arrays such as "
+                    f"{{'W': ..., 'b': ...}}, got {type(layer).__name__}"
+                )
             glayer = None if grads is None else grads[i]
             if grads is not None and (not isinstance(glayer, dict) or set(glayer) != set(layer)):
                 raise ValueError(f"grads[{i}] must be a dict with the keys {sorted(layer)}")
             pairs += [((i, k), layer[k], None if glayer is None else glayer[k]) for k in layer]
     else:
-        raise TypeError("params must be a float ndarray, a dict of arrays or a list of dicts "
-                        f"(one per layer), got {type(params).__name__}")
+        raise TypeError(
+            "params must be a float ndarray, a dict of arrays or a list of dicts "
+            f"(one per layer), got {type(params).__name__}"
+        )
     out = []
     for key, p, g in pairs:
         # Fast path first (this runs on every training step); messages only on failure.
         if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
-            raise TypeError(f"{_where('params', key)} must be a float ndarray (it is updated in "
-                            f"place), got {type(p).__name__}"
-                            + (f" of dtype {p.dtype}" if isinstance(p, np.ndarray) else ""))
+            raise TypeError(
+                f"{_where('params', key)} must be a float ndarray (it is updated in "
+                f"place), got {type(p).__name__}"
+                + (f" of dtype {p.dtype}" if isinstance(p, np.ndarray) else "")
+            )
         if grads is not None:
             if not (isinstance(g, np.ndarray) and g.dtype.kind == "f"):
                 g = as_float_array(g, _where("grads", key), allow_empty=True)
             if g.shape != p.shape:
-                raise ValueError(f"{_where('grads', key)} has shape {g.shape} but "
-                                 f"{_where('params', key)} has shape {p.shape}")
+                raise ValueError(
+                    f"{_where('grads', key)} has shape {g.shape} but "
+                    f"{_where('params', key)} has shape {p.shape}"
+                )
             if not np.isfinite(g).all():
-                raise ValueError(f"{_where('grads', key)} contains NaN or infinity: training has "
-                                 f"probably diverged (try a smaller learning rate)")
+                raise ValueError(
+                    f"{_where('grads', key)} contains NaN or infinity: training has "
+                    f"probably diverged (try a smaller learning rate)"
+                )
         out.append((key, p, g))
     return out
 
@@ -222,6 +250,7 @@ def _like_params(params, values: dict):
 
 
 # ---------------------------------------------------------------- optimisers
+
 
 class Optimizer:
     """Base class: a learning rate (or schedule), a step counter and per-array state.
@@ -258,10 +287,16 @@ class Optimizer:
             return self.lr
         when = self.t if self.schedule_on == "iteration" else self.epoch
         value = self.lr(when)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not math.isfinite(value) or value <= 0:
-            raise ValueError(f"the learning-rate schedule returned {value!r} at "
-                             f"{self.schedule_on} {when}; it must return a finite number > 0")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise ValueError(
+                f"the learning-rate schedule returned {value!r} at "
+                f"{self.schedule_on} {when}; it must return a finite number > 0"
+            )
         return float(value)
 
     # --- updates
@@ -300,8 +335,10 @@ class Optimizer:
         s = slots.get(key)
         if s is None or s.shape != p.shape:
             if s is not None:
-                raise ValueError(f"the parameter at {key!r} changed shape from {s.shape} to "
-                                 f"{p.shape}; call reset() before training a new model")
+                raise ValueError(
+                    f"the parameter at {key!r} changed shape from {s.shape} to "
+                    f"{p.shape}; call reset() before training a new model"
+                )
             s = slots[key] = np.full(p.shape, fill, dtype=p.dtype)
         return s
 
@@ -377,8 +414,10 @@ class AdaGrad(Optimizer):
         super().__init__(lr, **kw)
         self.eps = check_positive_float(eps, "eps", allow_zero=True)
         if self.eps == 0 and self.initial_accumulator == 0:
-            raise ValueError("eps must be > 0 when the cache starts at 0 (initial_accumulator): "
-                             "the first update would divide by zero wherever a gradient is 0")
+            raise ValueError(
+                "eps must be > 0 when the cache starts at 0 (initial_accumulator): "
+                "the first update would divide by zero wherever a gradient is 0"
+            )
 
     def _update(self, key, p, g, lr):
         cache = self._slot("cache", key, p)
@@ -443,8 +482,7 @@ class Adam(Optimizer):
     Keras adds ε to √v rather than √v̂: :class:`lazynb.keras_parity.KerasAdam`.
     """
 
-    def __init__(self, lr=0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-                 **kw):
+    def __init__(self, lr=0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, **kw):
         super().__init__(lr, **kw)
         self.beta1 = _check_unit_interval(beta1, "beta1")
         self.beta2 = _check_unit_interval(beta2, "beta2")
@@ -453,12 +491,12 @@ class Adam(Optimizer):
     def _update(self, key, p, g, lr):
         m, v = self._slot("m", key, p), self._slot("v", key, p)
         m *= self.beta1
-        m += (1 - self.beta1) * g            # momentum: a running mean of g
+        m += (1 - self.beta1) * g  # momentum: a running mean of g
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)      # RMSprop's cache: a running mean of g²
-        t = self.t + 1                       # self.t counts completed steps; t counts from 1
-        m_hat = m / (1 - self.beta1 ** t)    # bias corrections: m and v start at 0
-        v_hat = v / (1 - self.beta2 ** t)
+        v += (1 - self.beta2) * (g * g)  # RMSprop's cache: a running mean of g²
+        t = self.t + 1  # self.t counts completed steps; t counts from 1
+        m_hat = m / (1 - self.beta1**t)  # bias corrections: m and v start at 0
+        v_hat = v / (1 - self.beta2**t)
         p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _config(self):
@@ -466,6 +504,7 @@ class Adam(Optimizer):
 
 
 # ---------------------------------------------------------------- explorer helpers
+
 
 class Trajectory(NamedTuple):
     """What :func:`minimize` returns: ``x: (steps + 1, D)`` iterates, ``f: (steps + 1,)`` costs."""
@@ -489,8 +528,9 @@ def minimize(f_grad: Callable, x0, optimizer: Optimizer, steps: int = 100) -> Tr
     if not callable(f_grad):
         raise TypeError("f_grad must be a callable x -> (f(x), grad f(x))")
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be a lazynb.optimizers.Optimizer, "
-                        f"got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be a lazynb.optimizers.Optimizer, got {type(optimizer).__name__}"
+        )
     steps = check_positive_int(steps, "steps", minimum=0)
     x = as_float_array(x0, "x0", ndim=1, dtype=np.float64).copy()
     opt = copy.deepcopy(optimizer)
@@ -511,8 +551,10 @@ def _run(f_grad, x, opt, xs, fs):
         f, g = out
         f = float(f)
         if not math.isfinite(f):
-            raise ValueError(f"the cost became {f} after {i} steps: the learning rate "
-                             f"{opt.learning_rate:g} is probably too large")
+            raise ValueError(
+                f"the cost became {f} after {i} steps: the learning rate "
+                f"{opt.learning_rate:g} is probably too large"
+            )
         xs[i], fs[i] = x, f
         if i < steps:
             try:
@@ -522,8 +564,10 @@ def _run(f_grad, x, opt, xs, fs):
             if g.shape != x.shape:
                 raise ValueError(f"grad f(x) has shape {g.shape}, expected {x.shape}")
             if not np.all(np.isfinite(g)):
-                raise ValueError(f"the gradient became NaN or infinite after {i} steps: the "
-                                 f"learning rate {opt.learning_rate:g} is probably too large")
+                raise ValueError(
+                    f"the gradient became NaN or infinite after {i} steps: the "
+                    f"learning rate {opt.learning_rate:g} is probably too large"
+                )
             opt.step(x, g)
 
 

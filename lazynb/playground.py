@@ -70,21 +70,26 @@ def parse_hidden(hidden) -> tuple[int, ...]:
         for p in parts:
             p = p.strip()
             if not p.isdigit() or int(p) < 1:
-                raise ValueError(f"hidden must list positive layer sizes separated by commas, "
-                                 f"such as '8,8' (or '' for none); got {hidden!r}, "
-                                 f"where {p!r} is not a positive integer")
+                raise ValueError(
+                    f"hidden must list positive layer sizes separated by commas, "
+                    f"such as '8,8' (or '' for none); got {hidden!r}, "
+                    f"where {p!r} is not a positive integer"
+                )
             sizes.append(int(p))
         hidden = sizes
     if not hasattr(hidden, "__iter__"):
-        raise TypeError(f"hidden must be a string such as '8,8' or a tuple of layer sizes, "
-                        f"got {type(hidden).__name__}")
+        raise TypeError(
+            f"hidden must be a string such as '8,8' or a tuple of layer sizes, "
+            f"got {type(hidden).__name__}"
+        )
     sizes = tuple(hidden)
     for h in sizes:
         if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
             raise ValueError(f"hidden layer sizes must be positive integers, got {sizes!r}")
     if len(sizes) > 6 or any(h > 256 for h in sizes):
-        raise ValueError(f"the playground allows at most 6 hidden layers of at most 256 units, "
-                         f"got {sizes!r}")
+        raise ValueError(
+            f"the playground allows at most 6 hidden layers of at most 256 units, got {sizes!r}"
+        )
     return tuple(int(h) for h in sizes)
 
 
@@ -110,13 +115,33 @@ class Playground:
     with one more first entry: the untrained network (entry k: after k epochs).
     """
 
-    def __init__(self, dataset: str = "xor", hidden="4,4", *, activation: str = "tanh",
-                 lr: float = 0.03, l2: float = 0.0, optimizer: str = "adam", batch_size=None,
-                 n: int | None = None, test_fraction: float = 0.3, seed: int = 0):
+    def __init__(
+        self,
+        dataset: str = "xor",
+        hidden="4,4",
+        *,
+        activation: str = "tanh",
+        lr: float = 0.03,
+        l2: float = 0.0,
+        optimizer: str = "adam",
+        batch_size=None,
+        n: int | None = None,
+        test_fraction: float = 0.3,
+        seed: int = 0,
+    ):
         self._settings = {}
-        self.configure(dataset=dataset, hidden=hidden, activation=activation, lr=lr, l2=l2,
-                       optimizer=optimizer, batch_size=batch_size, n=n,
-                       test_fraction=test_fraction, seed=seed)
+        self.configure(
+            dataset=dataset,
+            hidden=hidden,
+            activation=activation,
+            lr=lr,
+            l2=l2,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            n=n,
+            test_fraction=test_fraction,
+            seed=seed,
+        )
         self._widget = None
 
     # ---------------------------------------------------------------- settings
@@ -127,8 +152,12 @@ class Playground:
         s["dataset"] = _check_name(s["dataset"], DATASETS, "dataset")
         s["hidden"] = parse_hidden(s["hidden"])
         s["activation"] = _check_name(s["activation"], ACTIVATIONS, "activation")
-        if isinstance(s["lr"], bool) or not isinstance(s["lr"], numbers.Real) or not s["lr"] > 0 \
-                or not np.isfinite(s["lr"]):
+        if (
+            isinstance(s["lr"], bool)
+            or not isinstance(s["lr"], numbers.Real)
+            or not s["lr"] > 0
+            or not np.isfinite(s["lr"])
+        ):
             raise ValueError(f"lr (the learning rate) must be a finite number > 0, got {s['lr']!r}")
         s["lr"] = float(s["lr"])
         s["l2"] = check_positive_float(s["l2"], "l2", allow_zero=True)
@@ -139,7 +168,9 @@ class Playground:
             s["n"] = check_positive_int(s["n"], "n", minimum=20)
         tf_ = s["test_fraction"]
         if isinstance(tf_, bool) or not isinstance(tf_, numbers.Real) or not 0 < tf_ < 1:
-            raise ValueError(f"test_fraction must be a number strictly between 0 and 1, got {tf_!r}")
+            raise ValueError(
+                f"test_fraction must be a number strictly between 0 and 1, got {tf_!r}"
+            )
         s["seed"] = check_positive_int(s["seed"], "seed", minimum=0)
         return s
 
@@ -149,8 +180,18 @@ class Playground:
         All changes are checked before any is applied: a bad value raises and
         leaves the playground as it was.
         """
-        unknown = set(changes) - {"dataset", "hidden", "activation", "lr", "l2", "optimizer",
-                                  "batch_size", "n", "test_fraction", "seed"}
+        unknown = set(changes) - {
+            "dataset",
+            "hidden",
+            "activation",
+            "lr",
+            "l2",
+            "optimizer",
+            "batch_size",
+            "n",
+            "test_fraction",
+            "seed",
+        }
         if unknown:
             raise TypeError(f"unknown setting(s) {sorted(unknown)}")
         self._settings = self._check({**self._settings, **changes})
@@ -164,7 +205,8 @@ class Playground:
         n = self.n or (600 if self.dataset == "spiral" else 300)
         X, y = DATASETS[self.dataset](n, self.seed)
         self.X_train, self.X_test, self.y_train, self.y_test = train_test_split(
-            X, y, self.test_fraction, seed=self.seed, stratify=True)
+            X, y, self.test_fraction, seed=self.seed, stratify=True
+        )
         # Standardise with the training set's statistics, as any real pipeline would.
         self._mu = self.X_train.mean(axis=0)
         self._sd = self.X_train.std(axis=0) + 1e-12
@@ -185,15 +227,28 @@ class Playground:
 
     def reset(self) -> Playground:
         """Fresh weights and a history holding the untrained network (deterministic for a given seed)."""
-        self.model = MLP(self.hidden, activation=self.activation, output=self.output, lr=self.lr,
-                         batch_size=self.batch_size, seed=self.seed,
-                         update=Penalized(OPTIMIZERS[self.optimizer](self.lr), l2=self.l2))
+        self.model = MLP(
+            self.hidden,
+            activation=self.activation,
+            output=self.output,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            update=Penalized(OPTIMIZERS[self.optimizer](self.lr), l2=self.l2),
+        )
         self.model.build(2, self.layer_sizes[-1])
         self.epoch = 0
         h = self.model.history_ = new_history(self.output, validation=True, every_iteration=False)
         cost, err = self._measure(self._Z_train, self.y_train)
-        record_epoch(h, -1, cost=cost, err=err, iterations=0, elapsed=0.0,
-                     val=self._measure(self._Z_test, self.y_test))
+        record_epoch(
+            h,
+            -1,
+            cost=cost,
+            err=err,
+            iterations=0,
+            elapsed=0.0,
+            val=self._measure(self._Z_test, self.y_test),
+        )
         return self
 
     def _measure(self, Z, y):
@@ -214,7 +269,9 @@ class Playground:
         """Train for ``epochs`` epochs (one pass over the training set each)."""
         epochs = check_positive_int(epochs, "epochs")
         for _ in range(epochs):
-            self.model.partial_fit(self._Z_train, self.y_train, X_val=self._Z_test, Y_val=self.y_test)
+            self.model.partial_fit(
+                self._Z_train, self.y_train, X_val=self._Z_test, Y_val=self.y_test
+            )
             self.epoch += 1
         return self
 
@@ -260,8 +317,10 @@ class Playground:
 
     def describe(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
-        return (f"{self.dataset}: {sizes} {self.activation}, {self.optimizer} lr={self.lr:g}, "
-                f"L2={self.l2:g}")
+        return (
+            f"{self.dataset}: {sizes} {self.activation}, {self.optimizer} lr={self.lr:g}, "
+            f"L2={self.l2:g}"
+        )
 
     def render(self, fig=None, *, resolution: int = 100):
         """Draw the decision regions with the data (left) and the loss curves (right).
@@ -276,28 +335,51 @@ class Playground:
         gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
         P = self.predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
         if P.ndim == 1:
-            ax_b.contourf(gx, gy, P.reshape(gx.shape), levels=np.linspace(0, 1, 11),
-                          cmap="RdBu_r", alpha=0.35)
+            ax_b.contourf(
+                gx, gy, P.reshape(gx.shape), levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35
+            )
             ax_b.contour(gx, gy, P.reshape(gx.shape), levels=[0.5], colors="black", linewidths=1.5)
         else:
             K = P.shape[1]
             cmap = ListedColormap([CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(K)])
-            ax_b.contourf(gx, gy, P.argmax(1).reshape(gx.shape), levels=np.arange(K + 1) - 0.5,
-                          cmap=cmap, alpha=0.3)
-        for part, Xp, yp, marker in (("train", self.X_train, self.y_train, "o"),
-                                     ("test", self.X_test, self.y_test, "^")):
+            ax_b.contourf(
+                gx,
+                gy,
+                P.argmax(1).reshape(gx.shape),
+                levels=np.arange(K + 1) - 0.5,
+                cmap=cmap,
+                alpha=0.3,
+            )
+        for part, Xp, yp, marker in (
+            ("train", self.X_train, self.y_train, "o"),
+            ("test", self.X_test, self.y_test, "^"),
+        ):
             for k in range(self.n_classes):
                 pts = Xp[yp == k]
-                ax_b.scatter(pts[:, 0], pts[:, 1], s=16, marker=marker,
-                             color=CLASS_COLOURS[k % len(CLASS_COLOURS)], edgecolor="white",
-                             linewidth=0.3, label=f"class {k} ({part})")
+                ax_b.scatter(
+                    pts[:, 0],
+                    pts[:, 1],
+                    s=16,
+                    marker=marker,
+                    color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+                    edgecolor="white",
+                    linewidth=0.3,
+                    label=f"class {k} ({part})",
+                )
         acc = self.score()
-        ax_b.set(title=f"epoch {self.epoch}: train acc {acc['train']:.0%}, test acc {acc['test']:.0%}",
-                 xlabel="$x_1$", ylabel="$x_2$", xlim=(x0, x1), ylim=(y0, y1))
+        ax_b.set(
+            title=f"epoch {self.epoch}: train acc {acc['train']:.0%}, test acc {acc['test']:.0%}",
+            xlabel="$x_1$",
+            ylabel="$x_2$",
+            xlim=(x0, x1),
+            ylim=(y0, y1),
+        )
         ax_b.legend(fontsize="x-small", loc="upper right", ncols=2)
         epochs = np.arange(len(self.history["cost"]))
         ax_l.plot(epochs, self.history["cost"], color=CLASS_COLOURS[0], lw=2, label="train")
-        ax_l.plot(epochs, self.history["val_cost"], color=CLASS_COLOURS[1], lw=2, ls="--", label="test")
+        ax_l.plot(
+            epochs, self.history["val_cost"], color=CLASS_COLOURS[1], lw=2, ls="--", label="test"
+        )
         ax_l.set(title="Loss while training", xlabel="epoch", ylabel="cross-entropy")
         ax_l.legend()
         fig.suptitle(self.describe())
@@ -317,34 +399,58 @@ class Playground:
 
         self._controls = {
             "dataset": w.Dropdown(options=list(DATASETS), value=self.dataset, description="data"),
-            "hidden": w.Text(value=",".join(map(str, self.hidden)), description="hidden",
-                             placeholder="e.g. 8,8", continuous_update=False),
-            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=self.activation,
-                                     description="activation"),
-            "lr": w.FloatLogSlider(value=self.lr, base=10, min=-4, max=0, step=0.25,
-                                   description="lr", continuous_update=False),
-            "l2": w.Dropdown(options=sorted(set(L2_CHOICES) | {self.l2}), value=self.l2,
-                             description="L2"),
-            "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=self.optimizer,
-                                    description="optimiser"),
+            "hidden": w.Text(
+                value=",".join(map(str, self.hidden)),
+                description="hidden",
+                placeholder="e.g. 8,8",
+                continuous_update=False,
+            ),
+            "activation": w.Dropdown(
+                options=sorted(ACTIVATIONS), value=self.activation, description="activation"
+            ),
+            "lr": w.FloatLogSlider(
+                value=self.lr,
+                base=10,
+                min=-4,
+                max=0,
+                step=0.25,
+                description="lr",
+                continuous_update=False,
+            ),
+            "l2": w.Dropdown(
+                options=sorted(set(L2_CHOICES) | {self.l2}), value=self.l2, description="L2"
+            ),
+            "optimizer": w.Dropdown(
+                options=list(OPTIMIZERS), value=self.optimizer, description="optimiser"
+            ),
         }
-        self._epochs_box = w.IntSlider(value=200, min=10, max=1000, step=10,
-                                       description="run epochs", continuous_update=False)
+        self._epochs_box = w.IntSlider(
+            value=200, min=10, max=1000, step=10, description="run epochs", continuous_update=False
+        )
         buttons = {name: w.Button(description=name) for name in ("reset", "step", "run")}
         self._status = w.HTML()
         self._out = w.Output()
         for name, c in self._controls.items():
-            c.observe(lambda change, name=name: self._on_control(name, change["new"]), names="value")
+            c.observe(
+                lambda change, name=name: self._on_control(name, change["new"]), names="value"
+            )
         buttons["reset"].on_click(lambda _b: self._safe(lambda: self.reset()))
         buttons["step"].on_click(lambda _b: self._safe(lambda: self.step(10)))
-        buttons["run"].on_click(lambda _b: self._safe(
-            lambda: self.run(self._epochs_box.value, callback=lambda _pg: self._redraw())))
+        buttons["run"].on_click(
+            lambda _b: self._safe(
+                lambda: self.run(self._epochs_box.value, callback=lambda _pg: self._redraw())
+            )
+        )
         c = self._controls
-        box = w.VBox([
-            w.HBox([c["dataset"], c["hidden"], c["activation"]]),
-            w.HBox([c["lr"], c["l2"], c["optimizer"]]),
-            w.HBox([buttons["reset"], buttons["step"], buttons["run"], self._epochs_box]),
-            self._status, self._out])
+        box = w.VBox(
+            [
+                w.HBox([c["dataset"], c["hidden"], c["activation"]]),
+                w.HBox([c["lr"], c["l2"], c["optimizer"]]),
+                w.HBox([buttons["reset"], buttons["step"], buttons["run"], self._epochs_box]),
+                self._status,
+                self._out,
+            ]
+        )
         self._redraw()
         return box
 
@@ -373,8 +479,14 @@ class Playground:
         display(self.widget)
 
 
-def playground_snapshot(dataset: str = "donut", hidden="8,8", *, epochs: int = 300,
-                        return_playground: bool = False, **settings):
+def playground_snapshot(
+    dataset: str = "donut",
+    hidden="8,8",
+    *,
+    epochs: int = 300,
+    return_playground: bool = False,
+    **settings,
+):
     """Train a :class:`Playground` for ``epochs`` epochs and return its figure.
 
     ``settings`` are the other :class:`Playground` arguments (activation, lr, l2,

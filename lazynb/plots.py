@@ -31,8 +31,11 @@ def plot_sigmoid(ax=None, *, a_range=(-8.0, 8.0)):
         ax.axhline(level, color="grey", lw=0.8, ls="--")
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
     ax.plot([0], [0.5], "o", color=CLASS_COLOURS[1], label=r"$\sigma(0) = 0.5$")
-    ax.set(title="The sigmoid squashes any input into (0, 1)",
-           xlabel="activation a = w·x + b", ylabel="output σ(a) = P(Y=1 | x)")
+    ax.set(
+        title="The sigmoid squashes any input into (0, 1)",
+        xlabel="activation a = w·x + b",
+        ylabel="output σ(a) = P(Y=1 | x)",
+    )
     ax.legend(loc="upper left")
     return ax
 
@@ -46,22 +49,41 @@ def plot_data_2d(X, y, ax=None, *, title="Two-dimensional data set"):
     ax = _axes(ax)
     for k in np.unique(y):
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, alpha=0.8, color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
-                   edgecolor="white", linewidth=0.3, label=f"class {k}")
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=14,
+            alpha=0.8,
+            color=CLASS_COLOURS[k % len(CLASS_COLOURS)],
+            edgecolor="white",
+            linewidth=0.3,
+            label=f"class {k}",
+        )
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$")
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def plot_decision_boundary(predict_proba, X, y, ax=None, *, title="Decision boundary",
-                           resolution=200, margin=0.5, colorbar=True):
+def plot_decision_boundary(
+    predict_proba,
+    X,
+    y,
+    ax=None,
+    *,
+    title="Decision boundary",
+    resolution=200,
+    margin=0.5,
+    colorbar=True,
+):
     """Shade P(Y=1|x) over the plane, draw the 0.5 contour and the data.
 
     predict_proba: callable mapping (M, 2) points to (M,) probabilities;
     X: (N, 2) data; y: (N,) binary labels.
     """
     if not callable(predict_proba):
-        raise TypeError("predict_proba must be a callable mapping (M, 2) points to (M,) probabilities")
+        raise TypeError(
+            "predict_proba must be a callable mapping (M, 2) points to (M,) probabilities"
+        )
     X = as_float_array(X, "X", ndim=2)
     ax = _axes(ax)
     (x0, y0), (x1, y1) = X.min(0) - margin, X.max(0) + margin
@@ -76,8 +98,9 @@ def plot_decision_boundary(predict_proba, X, y, ax=None, *, title="Decision boun
     return ax
 
 
-def plot_history(history, keys=("cost",), ax=None, *, title="Training curve", xlabel="epoch",
-                 ylabel=None):
+def plot_history(
+    history, keys=("cost",), ax=None, *, title="Training curve", xlabel="epoch", ylabel=None
+):
     """Plot one or more per-epoch curves from a history dict (e.g. ``{"cost": [...], "error": [...]}``)."""
     if not isinstance(history, dict):
         raise TypeError(f"history must be a dict of per-epoch lists, got {type(history).__name__}")
@@ -88,7 +111,13 @@ def plot_history(history, keys=("cost",), ax=None, *, title="Training curve", xl
     ax = _axes(ax)
     for i, k in enumerate(keys):
         values = np.asarray(history[k], dtype=float)
-        ax.plot(np.arange(len(values)), values, color=CLASS_COLOURS[i % len(CLASS_COLOURS)], lw=2, label=k)
+        ax.plot(
+            np.arange(len(values)),
+            values,
+            color=CLASS_COLOURS[i % len(CLASS_COLOURS)],
+            lw=2,
+            label=k,
+        )
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel or " / ".join(keys))
     if len(keys) > 1:
         ax.legend()
@@ -102,19 +131,27 @@ def plot_sweep(rows, key, ax=None, *, title=None, xlabel=None):
     ``"train_error"`` and ``"test_error"``; plotted in the order of ``key``, which must be
     a number. The gap between the two curves is the overfitting.
     """
-    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise TypeError("rows must be a non-empty list of dicts (one per setting), "
-                        f"got {type(rows).__name__}")
+    if (
+        not isinstance(rows, (list, tuple))
+        or not rows
+        or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise TypeError(
+            f"rows must be a non-empty list of dicts (one per setting), got {type(rows).__name__}"
+        )
     for r in rows:
         missing = {key, "train_error", "test_error"} - set(r)
         if missing:
-            raise ValueError(f"every row needs {key!r}, 'train_error' and 'test_error'; "
-                             f"a row lacks {sorted(missing)}")
+            raise ValueError(
+                f"every row needs {key!r}, 'train_error' and 'test_error'; "
+                f"a row lacks {sorted(missing)}"
+            )
     try:
         x = np.array([float(r[key]) for r in rows])
     except (TypeError, ValueError):
-        raise TypeError(f"the {key!r} of every row must be a number, "
-                        f"got {[r[key] for r in rows]}") from None
+        raise TypeError(
+            f"the {key!r} of every row must be a number, got {[r[key] for r in rows]}"
+        ) from None
     order = np.argsort(x)
     ax = _axes(ax)
     for i, split in enumerate(("train", "test")):
@@ -144,15 +181,29 @@ def plot_network(layer_sizes, ax=None, *, labels=None, title=None):
     # Each column is centred on y = 0, first unit at the top.
     pos = [[(i, (s - 1) / 2 - j) for j in range(s)] for i, s in enumerate(sizes)]
     for a, b in zip(pos[:-1], pos[1:]):
-        for (x0, y0) in a:
-            for (x1, y1) in b:
+        for x0, y0 in a:
+            for x1, y1 in b:
                 ax.plot([x0, x1], [y0, y1], color="grey", lw=0.8, zorder=1)
     for i, col in enumerate(pos):
-        colour = CLASS_COLOURS[0] if i == 0 else CLASS_COLOURS[2] if i < len(pos) - 1 else CLASS_COLOURS[1]
+        colour = (
+            CLASS_COLOURS[0]
+            if i == 0
+            else CLASS_COLOURS[2]
+            if i < len(pos) - 1
+            else CLASS_COLOURS[1]
+        )
         for j, (x, y) in enumerate(col):
             ax.add_patch(plt.Circle((x, y), 0.22, color=colour, zorder=2))
-            ax.text(x, y, f"${labels[i]}_{{{j + 1}}}$", ha="center", va="center", color="white",
-                    fontsize=10, zorder=3)
+            ax.text(
+                x,
+                y,
+                f"${labels[i]}_{{{j + 1}}}$",
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=10,
+                zorder=3,
+            )
     names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
     for i, name in enumerate(names):
         ax.text(i, (top - 1) / 2 + 0.4, f"{name} ({sizes[i]})", ha="center", va="bottom")

@@ -52,7 +52,9 @@ class ProgressBar:
         bar = "#" * filled + "-" * (self.width - filled)
         parts = [f"{self.prefix} " if self.prefix else "", f"{step:>{digits}}/{self.total} [{bar}]"]
         for name, value in values.items():
-            parts.append(f"  {name} {value:.4f}" if isinstance(value, float) else f"  {name} {value}")
+            parts.append(
+                f"  {name} {value:.4f}" if isinstance(value, float) else f"  {name} {value}"
+            )
         parts.append(f"  {time.perf_counter() - self._start:.1f}s")
         return "".join(parts)
 

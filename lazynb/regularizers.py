@@ -40,15 +40,28 @@ from ._validate import as_float_array, check_positive_float, check_positive_int
 from .data.utils import _rng
 
 __all__ = [
-    "l1_penalty", "l2_penalty", "elastic_penalty", "l1_grad", "l2_grad", "elastic_grad",
-    "soft_threshold", "l1_proximal_step", "Penalized",
-    "EarlyStopping", "gaussian_noise",
-    "dropout_forward", "dropout_backward", "dropout_predict", "tf_dropout_keep",
-    "train_regularized", "predict_regularized",
+    "l1_penalty",
+    "l2_penalty",
+    "elastic_penalty",
+    "l1_grad",
+    "l2_grad",
+    "elastic_grad",
+    "soft_threshold",
+    "l1_proximal_step",
+    "Penalized",
+    "EarlyStopping",
+    "gaussian_noise",
+    "dropout_forward",
+    "dropout_backward",
+    "dropout_predict",
+    "tf_dropout_keep",
+    "train_regularized",
+    "predict_regularized",
 ]
 
 
 # ---------------------------------------------------------------- penalties
+
 
 def _check_lam(lam, name: str = "lam") -> float:
     return check_positive_float(lam, name, allow_zero=True)
@@ -62,8 +75,10 @@ def _weight_arrays(params) -> list:
         out = []
         for i, layer in enumerate(params):
             if not isinstance(layer, dict) or "W" not in layer:
-                raise TypeError(f"params[{i}] must be a dict with a weight matrix 'W', "
-                                f"got {type(layer).__name__}")
+                raise TypeError(
+                    f"params[{i}] must be a dict with a weight matrix 'W', "
+                    f"got {type(layer).__name__}"
+                )
             out.append(as_float_array(layer["W"], f"params[{i}]['W']"))
         return out
     if isinstance(params, dict):
@@ -149,8 +164,10 @@ def l1_proximal_step(params, lr, lam) -> None:
     elif isinstance(params, np.ndarray):
         targets = [params]
     else:
-        raise TypeError(f"params must be a float ndarray or a list of layers (changed in place), "
-                        f"got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a float ndarray or a list of layers (changed in place), "
+            f"got {type(params).__name__}"
+        )
     for W in targets:
         if not isinstance(W, np.ndarray) or not np.issubdtype(W.dtype, np.floating):
             raise TypeError("the weights must be float ndarrays (they are changed in place)")
@@ -175,8 +192,9 @@ class Penalized:
         from .optimizers import Optimizer
 
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be a lazynb.optimizers.Optimizer, "
-                            f"got {type(optimizer).__name__}")
+            raise TypeError(
+                f"optimizer must be a lazynb.optimizers.Optimizer, got {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         self.l1 = _check_lam(l1, "l1")
         self.l2 = _check_lam(l2, "l2")
@@ -193,8 +211,9 @@ class Penalized:
             if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
                 raise ValueError(f"grads must be a list of {len(params)} dicts, like params")
             # New arrays: the MLP reuses its gradient buffers, and callers may keep theirs.
-            return [{k: g[k] + e["W"] if k == "W" else g[k] for k in g}
-                    for g, e in zip(grads, extra)]
+            return [
+                {k: g[k] + e["W"] if k == "W" else g[k] for k in g} for g, e in zip(grads, extra)
+            ]
         return as_float_array(grads, "grads") + extra
 
     def step(self, params, grads) -> None:
@@ -213,11 +232,14 @@ class Penalized:
         return elastic_penalty(params, self.l1, self.l2)
 
     def __repr__(self):
-        return (f"Penalized({self.optimizer!r}, l1={self.l1:g}, l2={self.l2:g}, "
-                f"proximal={self.proximal})")
+        return (
+            f"Penalized({self.optimizer!r}, l1={self.l1:g}, l2={self.l2:g}, "
+            f"proximal={self.proximal})"
+        )
 
 
 # ---------------------------------------------------------------- early stopping
+
 
 class EarlyStopping:
     """Stop when the validation cost has not improved for ``patience`` checks; keep the best weights.
@@ -280,8 +302,10 @@ class EarlyStopping:
     def restore(self, params):
         """Copy the best weights into ``params`` in place (same structure) and return it."""
         if self.best_params is None:
-            raise RuntimeError("no best weights recorded: call update(cost, params) with params "
-                               "at least once (and with a finite cost)")
+            raise RuntimeError(
+                "no best weights recorded: call update(cost, params) with params "
+                "at least once (and with a finite cost)"
+            )
         _copy_into(params, self.best_params)
         return params
 
@@ -290,7 +314,9 @@ def _copy_into(dst, src, where: str = "params") -> None:
     if isinstance(dst, np.ndarray):
         src = np.asarray(src)
         if src.shape != dst.shape:
-            raise ValueError(f"{where} has shape {dst.shape} but the saved weights have {src.shape}")
+            raise ValueError(
+                f"{where} has shape {dst.shape} but the saved weights have {src.shape}"
+            )
         np.copyto(dst, src)
     elif isinstance(dst, dict):
         if not isinstance(src, dict) or set(src) != set(dst):
@@ -303,11 +329,13 @@ def _copy_into(dst, src, where: str = "params") -> None:
         for i, (d, s) in enumerate(zip(dst, src)):
             _copy_into(d, s, f"{where}[{i}]")
     else:
-        raise TypeError(f"{where} must be arrays (in a list/dict) to restore into, "
-                        f"got {type(dst).__name__}")
+        raise TypeError(
+            f"{where} must be arrays (in a list/dict) to restore into, got {type(dst).__name__}"
+        )
 
 
 # ---------------------------------------------------------------- noise and dropout
+
 
 def gaussian_noise(X, std, rng=None):
     """Noise injection: ``X + ε`` with ε ~ N(0, std²) drawn independently for every entry.
@@ -327,8 +355,9 @@ def _check_keep_prob(keep_prob) -> float:
         raise TypeError(f"keep_prob must be a number in (0, 1], got {type(keep_prob).__name__}")
     p = float(keep_prob)
     if not (0 < p <= 1):
-        raise ValueError(f"keep_prob is the probability of KEEPING a unit and must be in (0, 1], "
-                         f"got {keep_prob}")
+        raise ValueError(
+            f"keep_prob is the probability of KEEPING a unit and must be in (0, 1], got {keep_prob}"
+        )
     return p
 
 
@@ -410,9 +439,22 @@ def tf_dropout_keep(x, keep_prob, *, seed=None):
 
 # ---------------------------------------------------------------- training with dropout and early stopping
 
-def train_regularized(X, y, *, hidden=(100,), optimizer=None, epochs: int = 20,
-                      batch_size: int = 100, keep_prob=(1.0, 1.0), X_val=None, y_val=None,
-                      early_stopping=None, seed: int = 0, dtype=np.float32):
+
+def train_regularized(
+    X,
+    y,
+    *,
+    hidden=(100,),
+    optimizer=None,
+    epochs: int = 20,
+    batch_size: int = 100,
+    keep_prob=(1.0, 1.0),
+    X_val=None,
+    y_val=None,
+    early_stopping=None,
+    seed: int = 0,
+    dtype=np.float32,
+):
     """Mini-batch training of a ReLU/softmax :class:`lazynb.mlp.MLP` with dropout and early stopping.
 
     X: (N, D) inputs; y: (N,) integer labels 0..K-1; hidden: hidden layer sizes;
@@ -433,10 +475,18 @@ def train_regularized(X, y, *, hidden=(100,), optimizer=None, epochs: int = 20,
     from .optimizers import SGD
 
     y, keep = _check_labels_and_keep(y, keep_prob, hidden)
-    model = MLP(hidden, activation="relu", output="softmax", epochs=epochs, batch_size=batch_size,
-                seed=seed, dtype=dtype, update=SGD(0.1) if optimizer is None else optimizer,
-                keep_prob=keep,                  # dropout: (p_input, p_hidden, p_hidden, ...)
-                early_stopping=early_stopping)   # watches history_["val_cost"] every epoch
+    model = MLP(
+        hidden,
+        activation="relu",
+        output="softmax",
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        dtype=dtype,
+        update=SGD(0.1) if optimizer is None else optimizer,
+        keep_prob=keep,  # dropout: (p_input, p_hidden, p_hidden, ...)
+        early_stopping=early_stopping,
+    )  # watches history_["val_cost"] every epoch
     model.fit(X, y, X_val=X_val, Y_val=y_val)
     return model.params_, model.history_
 
@@ -445,7 +495,9 @@ def _check_labels_and_keep(y, keep_prob, hidden):
     """y as (N,) labels >= 0 (integers only), and one keep probability per layer input."""
     arr = np.asarray(y)
     if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"y must be (N,) integer labels 0..K-1, got dtype {arr.dtype}, shape {arr.shape}")
+        raise ValueError(
+            f"y must be (N,) integer labels 0..K-1, got dtype {arr.dtype}, shape {arr.shape}"
+        )
     if arr.size and arr.min() < 0:
         raise ValueError(f"y must hold labels 0..K-1, got {arr.min()}")
     if not isinstance(keep_prob, (tuple, list)) or len(keep_prob) != 2:

@@ -123,8 +123,8 @@ def import_tensorflow(seed: int | None = None):
     silence_tensorflow_env()
     with warnings.catch_warnings(), _quiet_native_stderr():
         warnings.simplefilter("ignore")
-        import tensorflow as tf
         import keras  # noqa: F401  (Keras 3 loads its backend here: keep that quiet too)
+        import tensorflow as tf
     try:
         from absl import logging as absl_logging
 

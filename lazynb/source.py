@@ -47,8 +47,12 @@ def get_source(obj, *, docstring: bool = True) -> str:
     With ``docstring=False`` the docstring is dropped, which keeps long
     explanations out of a listing whose prose already explains it.
     """
-    if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)
-            or inspect.ismodule(obj)):
+    if not (
+        inspect.isfunction(obj)
+        or inspect.isclass(obj)
+        or inspect.ismethod(obj)
+        or inspect.ismodule(obj)
+    ):
         raise TypeError(
             f"show_source expects a function, class, method or module, got {type(obj).__name__}"
         )
@@ -70,9 +74,12 @@ def _strip_docstring(code: str) -> str:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(
-                getattr(body[0], "value", None), ast.Constant
-            ) and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(getattr(body[0], "value", None), ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 drop.append((body[0].lineno - 1, body[0].end_lineno))
     for start, end in sorted(drop, reverse=True):
         del lines[start:end]

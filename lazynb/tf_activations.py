@@ -21,8 +21,18 @@ from .repro import import_tensorflow
 
 tf = import_tensorflow()
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax", "log_softmax",
-           "TF_ACTIVATIONS", "get_tf_activation", "derivative"]
+__all__ = [
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "identity",
+    "softmax",
+    "log_softmax",
+    "TF_ACTIVATIONS",
+    "get_tf_activation",
+    "derivative",
+]
 
 ALPHA = 0.01
 """Leaky ReLU's slope for a <= 0, as in :func:`lazynb.activations.leaky_relu`.
@@ -102,7 +112,9 @@ TF_ACTIVATIONS = {
 }
 """Name -> TensorFlow function, with the same names as :data:`lazynb.activations.ACTIVATIONS`."""
 
-assert TF_ACTIVATIONS.keys() == _NUMPY_ACTIVATIONS.keys(), "the two backends must offer the same names"
+assert TF_ACTIVATIONS.keys() == _NUMPY_ACTIVATIONS.keys(), (
+    "the two backends must offer the same names"
+)
 
 # Unchecked kernels for compiled code (tensors in, no conversions).
 _KERNELS = {

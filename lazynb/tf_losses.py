@@ -33,9 +33,13 @@ from .repro import import_tensorflow
 tf = import_tensorflow()
 
 __all__ = [
-    "EPS", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "categorical_cross_entropy", "categorical_cross_entropy_with_logits",
-    "mean_squared_error", "kl_divergence",
+    "EPS",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_with_logits",
+    "mean_squared_error",
+    "kl_divergence",
 ]
 
 
@@ -46,8 +50,10 @@ def _pair(t, p, tname: str, pname: str, ndims=None):
         p = tf.cast(p, tf.float64)
     t = tf.cast(tf.convert_to_tensor(t), p.dtype)
     if t.shape != p.shape:
-        raise ValueError(f"{tname} and {pname} must have the same shape, got {tuple(t.shape)} "
-                         f"and {tuple(p.shape)}")
+        raise ValueError(
+            f"{tname} and {pname} must have the same shape, got {tuple(t.shape)} "
+            f"and {tuple(p.shape)}"
+        )
     if ndims is not None and p.shape.rank not in ndims:
         want = " or ".join(f"{r}-D" for r in ndims)
         raise ValueError(f"{tname} and {pname} must be {want}, got shape {tuple(p.shape)}")

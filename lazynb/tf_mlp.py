@@ -58,6 +58,7 @@ _CHUNK = 8192  # rows per forward pass when predicting or monitoring, to bound m
 
 # --- the network as functions of tensors (no checks: these run inside tf.function) ----------
 
+
 def _logits(layers, X, f):
     """Output-layer scores (N, K) for X: (N, D); ``layers`` is a list of ``(W, b or None)``."""
     Z = X
@@ -82,7 +83,9 @@ def _row_losses(output: str, logits, T):
     if output == "softmax":
         return tf.nn.softmax_cross_entropy_with_logits(labels=T, logits=logits)
     if output == "sigmoid":
-        return tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=T, logits=logits), axis=1)
+        return tf.reduce_sum(
+            tf.nn.sigmoid_cross_entropy_with_logits(labels=T, logits=logits), axis=1
+        )
     return 0.5 * tf.reduce_sum(tf.square(logits - T), axis=1)
 
 
@@ -105,6 +108,7 @@ def _wrong_count(output: str, logits, T):
 
 # --- the functional API -------------------------------------------------------------------
 
+
 def _np_dtype(x) -> np.dtype:
     dt = getattr(x, "dtype", None)
     return np.dtype(getattr(dt, "as_numpy_dtype", dt))
@@ -118,42 +122,57 @@ def _as_tensor(v):
 def _as_layers(params) -> list:
     """Check ``params`` (NumPy arrays, tensors or variables) and return ``[(W, b or None), ...]``."""
     if not isinstance(params, (list, tuple)) or len(params) == 0:
-        raise TypeError("params must be a non-empty list of layers, dicts {'W': (D_in, D_out), "
-                        "'b': (D_out,)} as returned by lazynb.mlp.init_params")
+        raise TypeError(
+            "params must be a non-empty list of layers, dicts {'W': (D_in, D_out), "
+            "'b': (D_out,)} as returned by lazynb.mlp.init_params"
+        )
     layers, prev, dtype = [], None, None
     for i, layer in enumerate(params):
         if not isinstance(layer, dict) or "W" not in layer:
-            raise TypeError(f"params[{i}] must be a dict with a weight matrix 'W', "
-                            f"got {type(layer).__name__}")
+            raise TypeError(
+                f"params[{i}] must be a dict with a weight matrix 'W', got {type(layer).__name__}"
+            )
         W, b = layer["W"], layer.get("b")
         if not all(hasattr(v, "shape") and hasattr(v, "dtype") for v in (W, b) if v is not None):
-            raise TypeError(f"params[{i}] must hold arrays, tensors or variables, got "
-                            f"{type(W).__name__} / {type(b).__name__}")
+            raise TypeError(
+                f"params[{i}] must hold arrays, tensors or variables, got "
+                f"{type(W).__name__} / {type(b).__name__}"
+            )
         shape = tuple(W.shape)
         if _np_dtype(W) not in (np.float32, np.float64):
-            raise TypeError(f"params[{i}]['W'] must be a float32 or float64 array, tensor or "
-                            f"variable, got {type(W).__name__} of dtype {getattr(W, 'dtype', None)}")
+            raise TypeError(
+                f"params[{i}]['W'] must be a float32 or float64 array, tensor or "
+                f"variable, got {type(W).__name__} of dtype {getattr(W, 'dtype', None)}"
+            )
         dtype = dtype or _np_dtype(W)
         if _np_dtype(W) != dtype or (b is not None and _np_dtype(b) != dtype):
             b_dtype = _np_dtype(b) if b is not None else "-"
-            raise TypeError(f"params[{i}] has dtype {_np_dtype(W)} / {b_dtype} "
-                            f"but params[0]['W'] has {dtype}: use one dtype throughout")
+            raise TypeError(
+                f"params[{i}] has dtype {_np_dtype(W)} / {b_dtype} "
+                f"but params[0]['W'] has {dtype}: use one dtype throughout"
+            )
         if len(shape) != 2:
             raise ValueError(f"params[{i}]['W'] must be 2-D (D_in, D_out), got shape {shape}")
         if prev is not None and shape[0] != prev:
-            raise ValueError(f"params[{i}]['W'] has {shape[0]} rows but layer {i - 1} has "
-                             f"{prev} outputs; the sizes must chain")
+            raise ValueError(
+                f"params[{i}]['W'] has {shape[0]} rows but layer {i - 1} has "
+                f"{prev} outputs; the sizes must chain"
+            )
         if b is not None and tuple(getattr(b, "shape", ())) != (shape[1],):
-            raise ValueError(f"params[{i}]['b'] must have shape ({shape[1]},), "
-                             f"got {tuple(getattr(b, 'shape', ()))}")
+            raise ValueError(
+                f"params[{i}]['b'] must have shape ({shape[1]},), "
+                f"got {tuple(getattr(b, 'shape', ()))}"
+            )
         layers.append((_as_tensor(W), None if b is None else _as_tensor(b)))
         prev = shape[1]
     return layers
 
 
 def _check_spec(activation, output):
-    return (_check_name(activation, ACTIVATIONS, "activation"),
-            _check_name(output, _np.OUTPUTS, "output"))
+    return (
+        _check_name(activation, ACTIVATIONS, "activation"),
+        _check_name(output, _np.OUTPUTS, "output"),
+    )
 
 
 def _inputs_for(layers, X) -> np.ndarray:
@@ -161,8 +180,10 @@ def _inputs_for(layers, X) -> np.ndarray:
     W = layers[0][0]
     X = as_float_array(X, "X", ndim=2, dtype=_np_dtype(W))
     if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but the first layer expects "
-                         f"{W.shape[0]} (X: (N, D), W: (D, M))")
+        raise ValueError(
+            f"X has {X.shape[1]} features per sample but the first layer expects "
+            f"{W.shape[0]} (X: (N, D), W: (D, M))"
+        )
     return X
 
 
@@ -217,8 +238,10 @@ def tf_gradients(params, X, T, *, activation: str = "relu", output: str = "softm
     flat = [v for layer in layers for v in layer if v is not None]
     with tf.GradientTape() as tape:
         tape.watch(flat)  # constant tensors are not watched by default (variables are)
-        J = _loss_sum(output, _logits(layers, tf.constant(X), _KERNELS[activation]),
-                      tf.constant(T)) / X.shape[0]
+        J = (
+            _loss_sum(output, _logits(layers, tf.constant(X), _KERNELS[activation]), tf.constant(T))
+            / X.shape[0]
+        )
     g = iter(tape.gradient(J, flat))
     return [{"W": next(g)} | ({} if b is None else {"b": next(g)}) for _, b in layers]
 
@@ -228,6 +251,7 @@ def tf_gradients(params, X, T, *, activation: str = "relu", output: str = "softm
 # The weights are arguments, not captured variables: tf.function traces (and XLA compiles)
 # once per spec and shapes, and every TFMLP with that spec reuses the result, so trying
 # five learning rates in a notebook compiles once, not five times.
+
 
 def _make_epoch(activation: str, output: str, optimizer=None):
     """The Python function of one training epoch, for tf.function to trace."""
@@ -292,17 +316,21 @@ def _shared_eval(kind: str, activation: str, output: str, device):
     if key not in _SHARED:
         f = _KERNELS[activation]
         if kind == "logits":
+
             def fn(layers, Xc):
                 return _logits(layers, Xc, f)
         else:
+
             def fn(layers, Xc, Tc):
                 logits = _logits(layers, Xc, f)
                 return _loss_sum(output, logits, Tc), _wrong_count(output, logits, Tc)
+
         _SHARED[key] = tf.function(fn, reduce_retracing=True)
     return _SHARED[key]
 
 
 # --- the estimator ------------------------------------------------------------------------
+
 
 def _check_jit(jit_compile):
     if jit_compile not in (True, False, "auto"):
@@ -315,18 +343,24 @@ def _check_device(device):
     if device is None:
         return None
     if not isinstance(device, str):
-        raise TypeError(f"device must be None or a name such as 'CPU', 'GPU' or '/GPU:1', "
-                        f"got {type(device).__name__}")
+        raise TypeError(
+            f"device must be None or a name such as 'CPU', 'GPU' or '/GPU:1', "
+            f"got {type(device).__name__}"
+        )
     name = device.strip().lstrip("/").upper()
     name = name.replace("DEVICE:", "")
     kind = name.split(":")[0]
     if kind not in ("CPU", "GPU"):
-        raise ValueError(f"device must name a CPU or a GPU ('CPU', 'GPU', '/GPU:0'), got {device!r}")
+        raise ValueError(
+            f"device must name a CPU or a GPU ('CPU', 'GPU', '/GPU:0'), got {device!r}"
+        )
     name = name if ":" in name else f"{name}:0"
     visible = [d.name.split("device:")[-1] for d in tf.config.list_logical_devices(kind)]
     if name not in visible:
-        raise ValueError(f"device {device!r} is not visible to TensorFlow; visible {kind} devices: "
-                         f"{visible or 'none'}")
+        raise ValueError(
+            f"device {device!r} is not visible to TensorFlow; visible {kind} devices: "
+            f"{visible or 'none'}"
+        )
     return "/" + name
 
 
@@ -339,8 +373,10 @@ def _check_optimizer(optimizer):
     try:
         opt = keras.optimizers.get(optimizer)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"optimizer must be None (plain SGD), a keras.optimizers.Optimizer or "
-                         f"the name of one such as 'adam': {exc}") from None
+        raise ValueError(
+            f"optimizer must be None (plain SGD), a keras.optimizers.Optimizer or "
+            f"the name of one such as 'adam': {exc}"
+        ) from None
     if not isinstance(opt, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a keras.optimizers.Optimizer, got {type(opt).__name__}")
     return opt
@@ -387,11 +423,26 @@ class TFMLP(_np._Estimator):
     jit_compiled_ : whether the training epoch ran under XLA.
     """
 
-    def __init__(self, hidden=(300,), *, activation: str = "relu", output: str = "softmax",
-                 lr: float = 0.1, epochs: int = 10, batch_size: int | None = None, seed: int = 0,
-                 dtype=np.float32, use_bias: bool = True, shuffle: bool = True,
-                 monitor: str = "full", record_every_iteration: bool = False, optimizer=None,
-                 progress: bool = False, jit_compile="auto", device=None):
+    def __init__(
+        self,
+        hidden=(300,),
+        *,
+        activation: str = "relu",
+        output: str = "softmax",
+        lr: float = 0.1,
+        epochs: int = 10,
+        batch_size: int | None = None,
+        seed: int = 0,
+        dtype=np.float32,
+        use_bias: bool = True,
+        shuffle: bool = True,
+        monitor: str = "full",
+        record_every_iteration: bool = False,
+        optimizer=None,
+        progress: bool = False,
+        jit_compile="auto",
+        device=None,
+    ):
         self.hidden = hidden
         self.activation = activation
         self.output = output
@@ -414,18 +465,30 @@ class TFMLP(_np._Estimator):
         _check_device(device)
 
     def __repr__(self):
-        return (f"TFMLP(hidden={tuple(np.atleast_1d(self.hidden).tolist())}, "
-                f"activation={self.activation!r}, output={self.output!r}, lr={self.lr}, "
-                f"epochs={self.epochs}, batch_size={self.batch_size})")
+        return (
+            f"TFMLP(hidden={tuple(np.atleast_1d(self.hidden).tolist())}, "
+            f"activation={self.activation!r}, output={self.output!r}, lr={self.lr}, "
+            f"epochs={self.epochs}, batch_size={self.batch_size})"
+        )
 
     def _spec(self) -> _np.MLP:
         """The NumPy MLP with this model's spec: it checks the hyper-parameters and converts the
         targets, so that both backends accept and reject the same things."""
-        return _np.MLP(self.hidden, activation=self.activation, output=self.output, lr=self.lr,
-                       epochs=self.epochs, batch_size=self.batch_size, seed=self.seed,
-                       dtype=self.dtype, use_bias=self.use_bias, shuffle=self.shuffle,
-                       monitor=self.monitor, record_every_iteration=self.record_every_iteration,
-                       progress=self.progress)
+        return _np.MLP(
+            self.hidden,
+            activation=self.activation,
+            output=self.output,
+            lr=self.lr,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            dtype=self.dtype,
+            use_bias=self.use_bias,
+            shuffle=self.shuffle,
+            monitor=self.monitor,
+            record_every_iteration=self.record_every_iteration,
+            progress=self.progress,
+        )
 
     def _scope(self):
         return tf.device(self._device) if self._device else contextlib.nullcontext()
@@ -439,7 +502,8 @@ class TFMLP(_np._Estimator):
         """
         t = tf.convert_to_tensor(arr)
         gpu = (self._device or "").startswith("/GPU") or (
-            self._device is None and tf.config.list_logical_devices("GPU"))
+            self._device is None and tf.config.list_logical_devices("GPU")
+        )
         if not gpu:
             return t
         with self._scope():
@@ -479,11 +543,18 @@ class TFMLP(_np._Estimator):
 
     def _build(self, D: int, K: int, rng: np.random.Generator) -> None:
         sizes = [D, *self._spec().hidden, K]
-        params = _np.init_params(sizes, activation=self.activation, seed=rng,
-                                 dtype=self._np_dtype, use_bias=self.use_bias)
+        params = _np.init_params(
+            sizes,
+            activation=self.activation,
+            seed=rng,
+            dtype=self._np_dtype,
+            use_bias=self.use_bias,
+        )
         with self._scope():
-            self.variables_ = [{k: tf.Variable(v, name=f"{k}{i + 1}") for k, v in p.items()}
-                               for i, p in enumerate(params)]
+            self.variables_ = [
+                {k: tf.Variable(v, name=f"{k}{i + 1}") for k, v in p.items()}
+                for i, p in enumerate(params)
+            ]
         self._layers = tuple((p["W"], p.get("b")) for p in self.variables_)
         self._flat = [v for p in self.variables_ for v in p.values()]
         self.n_outputs_ = K
@@ -493,7 +564,9 @@ class TFMLP(_np._Estimator):
         """The weights as NumPy arrays ``[{"W": (D_in, D_out), "b": (D_out,)}, ...]``: a copy, as
         ``MLP.params_``. Editing it leaves the model alone; ``model.params_ = params`` sets them."""
         if not self._has_weights():
-            raise AttributeError("params_: this TFMLP has no weights yet: call fit(X, Y) or build(D, K)")
+            raise AttributeError(
+                "params_: this TFMLP has no weights yet: call fit(X, Y) or build(D, K)"
+            )
         return [{k: v.numpy() for k, v in p.items()} for p in self.variables_]
 
     @params_.setter
@@ -501,10 +574,13 @@ class TFMLP(_np._Estimator):
         if not self._has_weights():
             raise AttributeError("params_: build(D, K) or fit the model first, then assign weights")
         params = _np._check_params(params)
-        if [{k: v.shape for k, v in p.items()} for p in params] != \
-                [{k: tuple(v.shape) for k, v in p.items()} for p in self.variables_]:
-            raise ValueError("params_ must have the shapes of the model's layers "
-                             f"{[tuple(p['W'].shape) for p in self.variables_]}")
+        if [{k: v.shape for k, v in p.items()} for p in params] != [
+            {k: tuple(v.shape) for k, v in p.items()} for p in self.variables_
+        ]:
+            raise ValueError(
+                "params_ must have the shapes of the model's layers "
+                f"{[tuple(p['W'].shape) for p in self.variables_]}"
+            )
         for var, p in zip(self.variables_, params):
             for k, v in var.items():
                 v.assign(np.asarray(p[k], dtype=self._np_dtype))
@@ -527,23 +603,35 @@ class TFMLP(_np._Estimator):
             return _shared_epoch(self.activation, self.output, self._use_jit, self._device)
         # A Keras optimizer's state is captured by the trace: one function per optimizer.
         if self._opt_fn is None or self._opt_fn[0] != self._use_jit:
-            self._opt_fn = (self._use_jit, tf.function(
-                _make_epoch(self.activation, self.output, self._optimizer), jit_compile=self._use_jit))
+            self._opt_fn = (
+                self._use_jit,
+                tf.function(
+                    _make_epoch(self.activation, self.output, self._optimizer),
+                    jit_compile=self._use_jit,
+                ),
+            )
         return self._opt_fn[1]
 
     def _run_epoch(self, *args):
         """Run the compiled epoch; under jit_compile="auto", fall back from XLA once."""
         try:
             return self._epoch_fn()(self._layers, *args)
-        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
-                tf.errors.NotFoundError, tf.errors.InternalError) as exc:
+        except (
+            tf.errors.InvalidArgumentError,
+            tf.errors.UnimplementedError,
+            tf.errors.NotFoundError,
+            tf.errors.InternalError,
+        ) as exc:
             if not (self._use_jit and self.jit_compile == "auto"):
                 raise
             # XLA refused before anything ran (compilation precedes execution), so the
             # weights are untouched and the same call can run without it.
-            warnings.warn(f"XLA could not compile the training epoch; running without it "
-                          f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
-                          UserWarning, stacklevel=3)
+            warnings.warn(
+                f"XLA could not compile the training epoch; running without it "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+                UserWarning,
+                stacklevel=3,
+            )
             self._use_jit = False
             return self._epoch_fn()(self._layers, *args)
 
@@ -554,7 +642,7 @@ class TFMLP(_np._Estimator):
         if N <= _CHUNK:
             return [(X, T)]
         with self._scope():
-            return [(X[s:s + _CHUNK], T[s:s + _CHUNK]) for s in range(0, N, _CHUNK)]
+            return [(X[s : s + _CHUNK], T[s : s + _CHUNK]) for s in range(0, N, _CHUNK)]
 
     def _stats(self, chunks) -> tuple:
         """Mean cost and error rate (None for identity) over the row blocks of :meth:`_chunks`."""
@@ -583,7 +671,12 @@ class TFMLP(_np._Estimator):
         optimizer = _check_optimizer(self.optimizer)
         self._use_jit = bool(_check_jit(self.jit_compile))
         self._device = _check_device(self.device)
-        for k in ("variables_", "history_", "n_iter_", "diverged_"):  # as MLP: a failed fit leaves no model
+        for k in (
+            "variables_",
+            "history_",
+            "n_iter_",
+            "diverged_",
+        ):  # as MLP: a failed fit leaves no model
             self.__dict__.pop(k, None)
         # The same checks, classes and targets as MLP (shared code: lazynb.mlp._Estimator).
         X, T, Xv, Tv = self._prepare(X, Y, X_val, Y_val, new=True)
@@ -598,8 +691,9 @@ class TFMLP(_np._Estimator):
             self._optimizer.build(self._flat)
         self.jit_compiled_ = None
 
-        h = _np.new_history(self.output, validation=X_val is not None,
-                            every_iteration=spec.record_every_iteration)
+        h = _np.new_history(
+            self.output, validation=X_val is not None, every_iteration=spec.record_every_iteration
+        )
         self.history_ = h
         self.n_iter_ = 0
 
@@ -610,14 +704,31 @@ class TFMLP(_np._Estimator):
         with self._scope():
             Xt, Tt = self._to_device(X), self._to_device(T)
             train_chunks = self._chunks(Xt, Tt) if spec.monitor == "full" else None
-            val_chunks = (self._chunks(self._to_device(Xv), self._to_device(Tv))
-                          if X_val is not None else None)
+            val_chunks = (
+                self._chunks(self._to_device(Xv), self._to_device(Tv))
+                if X_val is not None
+                else None
+            )
             lr = tf.constant(spec.lr, dtype=Xt.dtype)
             last = tf.constant(B - pad, tf.int32)
         bar = ProgressBar(spec.epochs, prefix="epoch") if spec.progress else None
         try:
-            self._train(spec, rng, bar, N, B, gather, n_batches, pad, Xt, Tt, train_chunks,
-                        val_chunks, lr, last)
+            self._train(
+                spec,
+                rng,
+                bar,
+                N,
+                B,
+                gather,
+                n_batches,
+                pad,
+                Xt,
+                Tt,
+                train_chunks,
+                val_chunks,
+                lr,
+                last,
+            )
         except FloatingPointError as exc:
             # NaN or infinite weights: drop them, so that predict says so (as MLP does).
             for k in ("variables_", "_layers", "_flat"):
@@ -629,8 +740,23 @@ class TFMLP(_np._Estimator):
                 bar.close()
         return self
 
-    def _train(self, spec, rng, bar, N, B, gather, n_batches, pad, Xt, Tt, train_chunks,
-               val_chunks, lr, last) -> None:
+    def _train(
+        self,
+        spec,
+        rng,
+        bar,
+        N,
+        B,
+        gather,
+        n_batches,
+        pad,
+        Xt,
+        Tt,
+        train_chunks,
+        val_chunks,
+        lr,
+        last,
+    ) -> None:
         """The epochs of :meth:`fit`: each one compiled call, then its entry in ``history_``."""
         h, elapsed = self.history_, 0.0
         for epoch in range(spec.epochs):
@@ -652,9 +778,17 @@ class TFMLP(_np._Estimator):
                 sizes = np.full(n_batches, B)
                 sizes[-1] = B - pad
                 cost, err = float(costs @ sizes) / N, wrong / N
-            _np.record_epoch(h, epoch, cost=cost, err=err, iterations=self.n_iter_,
-                             elapsed=elapsed, lr=spec.lr, bar=bar,
-                             val=self._stats(val_chunks) if val_chunks is not None else None)
+            _np.record_epoch(
+                h,
+                epoch,
+                cost=cost,
+                err=err,
+                iterations=self.n_iter_,
+                elapsed=elapsed,
+                lr=spec.lr,
+                bar=bar,
+                val=self._stats(val_chunks) if val_chunks is not None else None,
+            )
 
     # -- prediction ----------------------------------------------------------------------
 
@@ -662,6 +796,8 @@ class TFMLP(_np._Estimator):
         """Logits (N, K) as a NumPy array, computed in chunks of rows on the model's device."""
         fn = _shared_eval("logits", self.activation, self.output, self._device)
         with self._scope():
-            parts = [fn(self._layers, tf.convert_to_tensor(X[s:s + _CHUNK])).numpy()
-                     for s in range(0, X.shape[0], _CHUNK)]
+            parts = [
+                fn(self._layers, tf.convert_to_tensor(X[s : s + _CHUNK])).numpy()
+                for s in range(0, X.shape[0], _CHUNK)
+            ]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)

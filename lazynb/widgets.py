@@ -19,9 +19,15 @@ def _draw_unit(X, y, w1, w2, b, ax):
     w = np.array([w1, w2], dtype=float)
     p = logistic_unit(X, w, b)
     err = error_rate(y, (p >= 0.5).astype(np.int64))
-    plot_decision_boundary(lambda P: logistic_unit(P, w, b), X, y, ax=ax, colorbar=False,
-                           resolution=120,
-                           title=f"w1={w1:+.1f}, w2={w2:+.1f}, b={b:+.1f}: error {err:.0%}")
+    plot_decision_boundary(
+        lambda P: logistic_unit(P, w, b),
+        X,
+        y,
+        ax=ax,
+        colorbar=False,
+        resolution=120,
+        title=f"w1={w1:+.1f}, w2={w2:+.1f}, b={b:+.1f}: error {err:.0%}",
+    )
     return err
 
 
@@ -36,11 +42,12 @@ def neuron_panel(X, y, settings, *, ncols=3):
     if not settings or any(len(s) != 3 for s in settings):
         raise ValueError("settings must be a non-empty list of (w1, w2, b) triples")
     nrows = -(-len(settings) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), layout="constrained", squeeze=False
+    )
     for ax, (w1, w2, b) in zip(axes.flat, settings):
         _draw_unit(X, y, w1, w2, b, ax)
-    for ax in list(axes.flat)[len(settings):]:
+    for ax in list(axes.flat)[len(settings) :]:
         ax.set_visible(False)
     fig.suptitle("One logistic unit, three settings of its weights and bias")
     return fig

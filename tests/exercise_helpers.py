@@ -88,6 +88,7 @@ def check_reference_passes(ex, chapter):
 
 def check_stub_not_attempted(ex, chapter):
     """The notebook's untouched stub is "not attempted", points to the hint, fails strictly."""
+
     def stub(*args):
         raise NotImplementedError  # your code here
 
@@ -101,6 +102,7 @@ def check_stub_not_attempted(ex, chapter):
 
 def check_raising_is_error(ex, *, leak_texts=None):
     """An answer that raises is an "error" that names the exception and quotes its line."""
+
     def typo(*args):
         return args[0] @ undefined_name  # noqa: F821
 

@@ -8,20 +8,49 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from lazynb.activations import (ACTIVATIONS, get_activation, identity, identity_grad, leaky_relu,
-                                leaky_relu_grad, log_softmax, relu, relu_branch, relu_grad,
-                                sigmoid, sigmoid_grad, softmax, softmax_naive, tanh, tanh_grad)
+from lazynb.activations import (
+    ACTIVATIONS,
+    get_activation,
+    identity,
+    identity_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    log_softmax,
+    relu,
+    relu_branch,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_naive,
+    tanh,
+    tanh_grad,
+)
 from lazynb.gradcheck import numerical_gradient, relative_error
 
-ELEMENTWISE = [sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_branch, relu_grad,
-               leaky_relu, leaky_relu_grad, identity, identity_grad]
+ELEMENTWISE = [
+    sigmoid,
+    sigmoid_grad,
+    tanh,
+    tanh_grad,
+    relu,
+    relu_branch,
+    relu_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    identity,
+    identity_grad,
+]
 PAIRS = [(f, g) for f, g in ACTIVATIONS.values()]
 
 
 def big_arrays(dtype):
     """Arrays of 1 to 3 axes with values anywhere in [-1e4, 1e4]."""
-    return arrays(dtype, array_shapes(min_dims=1, max_dims=3, max_side=6),
-                  elements=st.floats(-1e4, 1e4, width=32))
+    return arrays(
+        dtype,
+        array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements=st.floats(-1e4, 1e4, width=32),
+    )
 
 
 @pytest.mark.parametrize("f", ELEMENTWISE, ids=lambda f: f.__name__)
@@ -55,7 +84,11 @@ def test_values():
     assert np.allclose(tanh(a), np.tanh(a)) and np.allclose(tanh(a), 2 * sigmoid(2 * a) - 1)
     assert np.allclose(tanh_grad(a), 1 / np.cosh(a) ** 2)
     assert np.array_equal(identity(a), a) and np.array_equal(identity_grad(a), np.ones(5))
-    assert tanh(1e4) == 1.0 and relu(3) == 3.0 and relu(np.array([7], dtype=np.int64)).dtype == np.float64
+    assert (
+        tanh(1e4) == 1.0
+        and relu(3) == 3.0
+        and relu(np.array([7], dtype=np.int64)).dtype == np.float64
+    )
 
 
 @pytest.mark.parametrize("f, f_grad", PAIRS, ids=list(ACTIVATIONS))
@@ -74,8 +107,12 @@ def test_leaky_relu_gradient_check_with_other_slope():
     assert relative_error(leaky_relu_grad(a, 0.3), num) < 1e-6
 
 
-@given(A=arrays(np.float64, array_shapes(min_dims=1, max_dims=3, max_side=6),
-                elements=st.floats(-1e4, 1e4)), use32=st.booleans())
+@given(
+    A=arrays(
+        np.float64, array_shapes(min_dims=1, max_dims=3, max_side=6), elements=st.floats(-1e4, 1e4)
+    ),
+    use32=st.booleans(),
+)
 @settings(max_examples=150, deadline=None)
 def test_softmax_and_log_softmax_are_stable(A, use32):
     A = A.astype(np.float32) if use32 else A
@@ -122,17 +159,21 @@ def test_lookup_by_name():
         get_activation(relu)
 
 
-@pytest.mark.parametrize("f", ELEMENTWISE + [softmax, softmax_naive, log_softmax],
-                         ids=lambda f: f.__name__)
-@pytest.mark.parametrize("bad, err, msg", [
-    ("text", TypeError, "array of numbers"),
-    (["a", "b"], TypeError, "numbers"),
-    (None, TypeError, "array of numbers"),
-    ([[1.0, 2.0], [3.0]], TypeError, "array of numbers"),
-    ([1.0, np.nan], ValueError, "finite"),
-    ([np.inf], ValueError, "finite"),
-    ([1 + 2j], TypeError, "real"),
-])
+@pytest.mark.parametrize(
+    "f", ELEMENTWISE + [softmax, softmax_naive, log_softmax], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize(
+    "bad, err, msg",
+    [
+        ("text", TypeError, "array of numbers"),
+        (["a", "b"], TypeError, "numbers"),
+        (None, TypeError, "array of numbers"),
+        ([[1.0, 2.0], [3.0]], TypeError, "array of numbers"),
+        ([1.0, np.nan], ValueError, "finite"),
+        ([np.inf], ValueError, "finite"),
+        ([1 + 2j], TypeError, "real"),
+    ],
+)
 def test_bad_input_is_rejected_with_a_clear_error(f, bad, err, msg):
     with pytest.raises(err, match=msg):
         f(bad)
@@ -165,8 +206,15 @@ def test_the_kernels_are_the_public_bodies_without_the_checks():
     """The training loops' unchecked kernels run the very code the chapters display."""
     from lazynb import activations as act
 
-    for name in ("sigmoid", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "softmax",
-                 "log_softmax"):
+    for name in (
+        "sigmoid",
+        "relu",
+        "relu_grad",
+        "leaky_relu",
+        "leaky_relu_grad",
+        "softmax",
+        "log_softmax",
+    ):
         assert getattr(act, "_" + name) is getattr(act, name).__wrapped__, name
     A = np.random.default_rng(0).normal(scale=50, size=(4, 5))
     np.testing.assert_array_equal(act._softmax(A, axis=1), softmax(A, axis=1))

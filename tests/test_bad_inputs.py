@@ -47,6 +47,7 @@ def test_metrics_still_accept_whole_floats_bools_and_string_labels():
 
 # --- gradcheck: NaN compares False both ways -----------------------------------------------
 
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_relative_error_refuses_non_finite_gradients(bad):
     # Was nan: `nan < 1e-6` and `nan > 1e-6` are both False, so checks could pass silently.
@@ -80,6 +81,7 @@ def test_numerical_gradient_accepts_a_numpy_float_step():
 
 # --- neuron ------------------------------------------------------------------------------------
 
+
 def test_logistic_unit_refuses_a_bool_bias():
     with pytest.raises(TypeError, match="bias"):
         logistic_unit(np.ones((2, 2)), np.ones(2), True)
@@ -95,6 +97,7 @@ def test_logistic_unit_score_refuses_labels_it_can_never_predict():
 
 # --- augment: complex amounts lost their imaginary part --------------------------------------
 
+
 def test_augment_amounts_must_be_real():
     img = np.eye(4).ravel()
     with pytest.raises(TypeError, match="dx must be a real number"):
@@ -106,6 +109,7 @@ def test_augment_amounts_must_be_real():
 
 # --- data: a string flag is truthy -----------------------------------------------------------
 
+
 def test_minibatch_and_split_flags_must_be_bools():
     X = np.arange(10)
     with pytest.raises(TypeError, match="shuffle must be True or False"):
@@ -115,6 +119,8 @@ def test_minibatch_and_split_flags_must_be_bools():
     with pytest.raises(TypeError, match="stratify must be True or False"):
         train_test_split(X, X % 2, stratify="no")
     # NumPy bools (e.g. from a comparison) are fine.
-    assert [len(b) for b in minibatches(X, batch_size=3, shuffle=np.bool_(False),
-                                        drop_last=np.bool_(True))] == [3, 3, 3]
+    assert [
+        len(b)
+        for b in minibatches(X, batch_size=3, shuffle=np.bool_(False), drop_last=np.bool_(True))
+    ] == [3, 3, 3]
     assert len(train_test_split(X, X % 2, stratify=np.bool_(True))[0]) == 8

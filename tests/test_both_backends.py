@@ -88,7 +88,8 @@ def test_params_is_a_copy_in_both_and_assignment_sets_the_weights(Model, clouds)
     np.testing.assert_array_equal(m.predict_proba(X), before)
     m.params_ = p  # assigning sets the weights
     assert np.all(m.params_[0]["W"] == 0)
-    np.testing.assert_allclose(m.predict_proba(X), np.broadcast_to(m.predict_proba(X)[:1], before.shape),
-                               rtol=1e-6)  # W1 = 0: every row gets the same output
+    np.testing.assert_allclose(
+        m.predict_proba(X), np.broadcast_to(m.predict_proba(X)[:1], before.shape), rtol=1e-6
+    )  # W1 = 0: every row gets the same output
     with pytest.raises(ValueError, match="shapes"):
         m.params_ = p[:1]

@@ -9,8 +9,11 @@ CI = (ROOT / ".ci" / "run").read_text()
 
 
 def _command_lines(script: str) -> list[str]:
-    return [line.strip() for line in script.splitlines()
-            if line.strip() and not line.strip().startswith(("#", "echo "))]
+    return [
+        line.strip()
+        for line in script.splitlines()
+        if line.strip() and not line.strip().startswith(("#", "echo "))
+    ]
 
 
 def test_ci_runs_the_tests_offline_on_the_sample():
@@ -34,8 +37,12 @@ def test_ci_stops_when_the_full_set_is_missing(tmp_path):
     preamble = CI.split("# The README's test command")[0]
     script = tmp_path / "run"
     script.write_text(preamble.replace('cd "$(dirname "$0")/.."', f'cd "{ROOT}"'))
-    res = subprocess.run(["bash", str(script)], capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin", "LAZYNB_FULL_MNIST": str(tmp_path)})
+    res = subprocess.run(
+        ["bash", str(script)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LAZYNB_FULL_MNIST": str(tmp_path)},
+    )
     assert res.returncode == 1
     assert "CI needs the full MNIST set" in res.stderr
 

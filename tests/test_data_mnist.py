@@ -32,11 +32,15 @@ OFFICIAL = Path(__file__).resolve().parents[1].parent / "shared/data/mnist"
 TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 OFFICIAL_TEST = {  # bytes, md5 (published), sha256
     "t10k-images-idx3-ubyte.gz": (
-        1648877, "9fb629c4189551a2d022fa330f9573f3",
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+        1648877,
+        "9fb629c4189551a2d022fa330f9573f3",
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    ),
     "t10k-labels-idx1-ubyte.gz": (
-        4542, "ec29112dd5afa0611ce80d1b7f02629c",
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+        4542,
+        "ec29112dd5afa0611ce80d1b7f02629c",
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    ),
 }
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens, refused at once
@@ -48,7 +52,8 @@ def _have_official() -> bool:
 
 needs_official = pytest.mark.skipif(
     not _have_official(),
-    reason=f"the official MNIST test files are not in {OFFICIAL} (shared data folder absent)")
+    reason=f"the official MNIST test files are not in {OFFICIAL} (shared data folder absent)",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -85,8 +90,9 @@ def serve():
     def start(folder: Path) -> str:
         handler = functools.partial(Quiet, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -110,6 +116,7 @@ def _idx_bytes(magic: int, dims: tuple[int, ...], payload: bytes) -> bytes:
 
 
 # --------------------------------------------------------------------------- the sample
+
 
 @pytest.mark.parametrize("split, n", [("train", 4000), ("test", 1000)])
 def test_sample_shape_dtype_range_and_balance(split, n):
@@ -147,6 +154,7 @@ def test_sample_dtype_argument():
 
 
 # --------------------------------------------------------------------------- fallback
+
 
 def test_empty_dir_without_download_falls_back_with_warning(tmp_path):
     with pytest.warns(MNISTSampleWarning, match="not found") as record:
@@ -193,6 +201,7 @@ def test_env_var_finds_the_official_files(monkeypatch):
 
 
 # --------------------------------------------------------------------------- official files
+
 
 @needs_official
 def test_official_test_files_match_the_published_checksums():
@@ -244,6 +253,7 @@ def test_sample_images_are_not_in_the_official_test_set():
 
 # --------------------------------------------------------------------------- corruption
 
+
 def test_truncated_file_raises_naming_it(official_copy):
     path = official_copy / TEST_FILES[0]
     path.write_bytes(path.read_bytes()[:100_000])
@@ -276,15 +286,19 @@ def test_bad_idx_magic_is_reported(tmp_path):
     # An uncompressed file (no checksum published) is still validated when parsed.
     (tmp_path / "t10k-images-idx3-ubyte").write_bytes(_idx_bytes(2049, (1, 28, 28), bytes(784)))
     (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(_idx_bytes(2049, (1,), bytes(1)))
-    with pytest.raises(MNISTFileError, match="magic number 2049 is not an MNIST image file"
-                       r".*expected 2051") as err:
+    with pytest.raises(
+        MNISTFileError,
+        match="magic number 2049 is not an MNIST image file"
+        r".*expected 2051",
+    ) as err:
         load_mnist("test", data_dir=tmp_path, download=False)
     assert "t10k-images-idx3-ubyte" in str(err.value)
 
 
 def test_wrong_image_size_is_reported(tmp_path):
     (tmp_path / "t10k-images-idx3-ubyte").write_bytes(
-        _idx_bytes(2051, (2, 27, 29), bytes(2 * 27 * 29)))
+        _idx_bytes(2051, (2, 27, 29), bytes(2 * 27 * 29))
+    )
     (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(_idx_bytes(2049, (2,), bytes(2)))
     with pytest.raises(MNISTFileError, match="28 x 28"):
         load_mnist("test", data_dir=tmp_path, download=False)
@@ -312,15 +326,18 @@ def test_well_formed_but_wrong_count_is_reported(tmp_path):
         load_mnist("test", data_dir=tmp_path, download=False)
 
 
-@pytest.mark.parametrize("content, match", [
-    (b"", "not an IDX file"),
-    (b"PK\x03\x04not idx", "not an IDX file"),
-    (b"\x00\x00\x07\x01" + bytes(8), "unknown IDX type code 0x07"),
-    (b"\x00\x00\x08\x03\x00\x00", "cut short"),
-    (_idx_bytes(2051, (2, 28, 28), bytes(784)), r"shape \(2, 28, 28\).*holds 784 bytes"),
-    (_idx_bytes(2049, (5,), bytes(6)), "holds 6 bytes"),
-    (b"\x1f\x8b\x08\x00 truncated gzip", "cannot read or decompress"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", "not an IDX file"),
+        (b"PK\x03\x04not idx", "not an IDX file"),
+        (b"\x00\x00\x07\x01" + bytes(8), "unknown IDX type code 0x07"),
+        (b"\x00\x00\x08\x03\x00\x00", "cut short"),
+        (_idx_bytes(2051, (2, 28, 28), bytes(784)), r"shape \(2, 28, 28\).*holds 784 bytes"),
+        (_idx_bytes(2049, (5,), bytes(6)), "holds 6 bytes"),
+        (b"\x1f\x8b\x08\x00 truncated gzip", "cannot read or decompress"),
+    ],
+)
 def test_read_idx_rejects_bad_files(tmp_path, content, match):
     path = tmp_path / "bad-idx"
     path.write_bytes(content)
@@ -344,6 +361,7 @@ def test_read_idx_missing_file(tmp_path):
 
 
 # --------------------------------------------------------------------------- downloads
+
 
 def _no_temp_files(folder: Path) -> bool:
     return not any(p.name.endswith(".part") for p in folder.iterdir()) if folder.exists() else True
@@ -408,8 +426,9 @@ def test_missing_file_on_mirror_is_reported(tmp_path, serve):
 def test_corrupt_cached_file_is_replaced_from_a_mirror(official_copy, serve):
     path = official_copy / TEST_FILES[0]
     path.write_bytes(path.read_bytes()[:-1])
-    _, _, info = load_mnist("test", data_dir=official_copy, mirrors=[serve(OFFICIAL)],
-                            return_info=True)
+    _, _, info = load_mnist(
+        "test", data_dir=official_copy, mirrors=[serve(OFFICIAL)], return_info=True
+    )
     assert info.source == "official"
     assert _sha(path) == OFFICIAL_TEST[TEST_FILES[0]]
     assert _no_temp_files(official_copy)
@@ -456,6 +475,7 @@ def test_default_mirrors_are_the_documented_ones():
 
 # --------------------------------------------------------------------------- bad arguments
 
+
 @pytest.mark.parametrize("split", ["validation", "Train", "", None, 0])
 def test_bad_split(split):
     with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
@@ -468,11 +488,14 @@ def test_bad_dtype(dtype):
         load_mnist("test", download=False, warn=False, dtype=dtype)
 
 
-@pytest.mark.parametrize("mirrors, exc, match", [
-    (["ftp://example.org/"], ValueError, "http://, https:// or file://"),
-    ([42], TypeError, "URL strings"),
-    (42, TypeError, "list of URLs"),
-])
+@pytest.mark.parametrize(
+    "mirrors, exc, match",
+    [
+        (["ftp://example.org/"], ValueError, "http://, https:// or file://"),
+        ([42], TypeError, "URL strings"),
+        (42, TypeError, "list of URLs"),
+    ],
+)
 def test_bad_mirrors(mirrors, exc, match):
     with pytest.raises(exc, match=match):
         load_mnist("test", mirrors=mirrors, warn=False)

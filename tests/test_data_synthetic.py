@@ -22,8 +22,10 @@ def test_shapes_and_dtypes(make, n):
     assert np.all(np.isfinite(X))
 
 
-@pytest.mark.parametrize("make, default_n, classes", [
-    (make_xor, 200, 2), (make_donut, 200, 2), (make_spiral, 600, 2), (make_clouds, 300, 3)])
+@pytest.mark.parametrize(
+    "make, default_n, classes",
+    [(make_xor, 200, 2), (make_donut, 200, 2), (make_spiral, 600, 2), (make_clouds, 300, 3)],
+)
 def test_defaults_and_label_balance(make, default_n, classes):
     X, y = make()
     assert len(y) == default_n
@@ -122,17 +124,22 @@ def test_generator_as_seed():
 
 
 @pytest.mark.parametrize("make", MAKERS)
-@pytest.mark.parametrize("n, exc", [(0, ValueError), (-5, ValueError), (2.5, TypeError),
-                                    (True, TypeError), ("10", TypeError)])
+@pytest.mark.parametrize(
+    "n, exc",
+    [(0, ValueError), (-5, ValueError), (2.5, TypeError), (True, TypeError), ("10", TypeError)],
+)
 def test_bad_n(make, n, exc):
     with pytest.raises(exc, match="n must"):
         make(n)
 
 
-@pytest.mark.parametrize("make, kw", [
-    (make_xor, "noise"), (make_donut, "noise"), (make_spiral, "noise"), (make_clouds, "std")])
-@pytest.mark.parametrize("value, exc", [(-0.1, ValueError), (float("nan"), ValueError),
-                                        ("1", TypeError)])
+@pytest.mark.parametrize(
+    "make, kw",
+    [(make_xor, "noise"), (make_donut, "noise"), (make_spiral, "noise"), (make_clouds, "std")],
+)
+@pytest.mark.parametrize(
+    "value, exc", [(-0.1, ValueError), (float("nan"), ValueError), ("1", TypeError)]
+)
 def test_bad_noise(make, kw, value, exc):
     with pytest.raises(exc, match=kw):
         make(**{kw: value})

@@ -33,22 +33,26 @@ def test_one_hot_accepts_whole_floats():
     np.testing.assert_array_equal(one_hot(np.array([1.0, 0.0])), [[0, 1], [1, 0]])
 
 
-@pytest.mark.parametrize("y, K, exc, match", [
-    ([0, -1], None, ValueError, ">= 0"),
-    ([0.5, 1], None, ValueError, "whole-number"),
-    ([[0, 1], [1, 0]], None, ValueError, "1-D"),
-    ([], None, ValueError, "empty"),
-    (["a", "b"], None, TypeError, "integer labels"),
-    ([0, 5], 3, ValueError, "K=3 is too small for label 5: need K >= 6"),
-    ([0, 1], 0, ValueError, "K must be >= 1"),
-    ([0, 1], 2.0, TypeError, "K must be an integer"),
-])
+@pytest.mark.parametrize(
+    "y, K, exc, match",
+    [
+        ([0, -1], None, ValueError, ">= 0"),
+        ([0.5, 1], None, ValueError, "whole-number"),
+        ([[0, 1], [1, 0]], None, ValueError, "1-D"),
+        ([], None, ValueError, "empty"),
+        (["a", "b"], None, TypeError, "integer labels"),
+        ([0, 5], 3, ValueError, "K=3 is too small for label 5: need K >= 6"),
+        ([0, 1], 0, ValueError, "K must be >= 1"),
+        ([0, 1], 2.0, TypeError, "K must be an integer"),
+    ],
+)
 def test_one_hot_errors(y, K, exc, match):
     with pytest.raises(exc, match=match):
         one_hot(y, K)
 
 
 # --------------------------------------------------------------------------- train_test_split
+
 
 def _data(n=100, classes=4):
     X = np.arange(n * 3, dtype=np.float64).reshape(n, 3)  # row i is unique: X[i, 0] = 3i
@@ -110,17 +114,20 @@ def test_split_stratify_with_string_labels():
     assert sorted(yte.tolist()) == ["cat"] * 5 + ["dog"] * 5
 
 
-@pytest.mark.parametrize("kw, exc, match", [
-    ({"test_size": 0.0}, ValueError, r"in \(0, 1\)"),
-    ({"test_size": 1.0}, ValueError, r"in \(0, 1\)"),
-    ({"test_size": 0}, ValueError, "1..9"),
-    ({"test_size": 10}, ValueError, "1..9"),
-    ({"test_size": 0.01}, ValueError, "empty"),
-    ({"test_size": "0.2"}, TypeError, "test_size"),
-    ({"test_size": True}, TypeError, "test_size"),
-    ({"seed": -1}, ValueError, "seed"),
-    ({"seed": 0.5}, TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kw, exc, match",
+    [
+        ({"test_size": 0.0}, ValueError, r"in \(0, 1\)"),
+        ({"test_size": 1.0}, ValueError, r"in \(0, 1\)"),
+        ({"test_size": 0}, ValueError, "1..9"),
+        ({"test_size": 10}, ValueError, "1..9"),
+        ({"test_size": 0.01}, ValueError, "empty"),
+        ({"test_size": "0.2"}, TypeError, "test_size"),
+        ({"test_size": True}, TypeError, "test_size"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 0.5}, TypeError, "seed"),
+    ],
+)
 def test_split_errors(kw, exc, match):
     X, y = _data(10)
     with pytest.raises(exc, match=match):
@@ -140,8 +147,10 @@ def test_split_shape_errors():
 
 # --------------------------------------------------------------------------- minibatches
 
-@given(n=st.integers(1, 60), batch=st.integers(1, 70), shuffle=st.booleans(),
-       drop_last=st.booleans())
+
+@given(
+    n=st.integers(1, 60), batch=st.integers(1, 70), shuffle=st.booleans(), drop_last=st.booleans()
+)
 def test_minibatches_cover_every_row_once(n, batch, shuffle, drop_last):
     X = np.arange(n * 2).reshape(n, 2)
     Y = np.arange(n)
@@ -192,15 +201,18 @@ def test_minibatches_one_hot_targets():
         assert xb.shape[1:] == (4,) and tb.shape[1:] == (3,) and len(xb) == len(tb)
 
 
-@pytest.mark.parametrize("args, kw, exc, match", [
-    ((np.zeros((5, 2)), np.zeros(4)), {}, ValueError, "same number of rows, got 5 and 4"),
-    ((np.zeros((5, 2)),), {"batch_size": 0}, ValueError, "batch_size must be >= 1"),
-    ((np.zeros((5, 2)),), {"batch_size": 2.5}, TypeError, "batch_size must be an integer"),
-    ((np.zeros((5, 2)),), {"seed": 1, "rng": np.random.default_rng()}, ValueError, "not both"),
-    ((np.zeros((5, 2)),), {"rng": 3}, TypeError, "numpy Generator"),
-    ((np.zeros((5, 2)),), {"seed": "x"}, TypeError, "seed"),
-    ((5.0,), {}, ValueError, "scalar"),
-])
+@pytest.mark.parametrize(
+    "args, kw, exc, match",
+    [
+        ((np.zeros((5, 2)), np.zeros(4)), {}, ValueError, "same number of rows, got 5 and 4"),
+        ((np.zeros((5, 2)),), {"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        ((np.zeros((5, 2)),), {"batch_size": 2.5}, TypeError, "batch_size must be an integer"),
+        ((np.zeros((5, 2)),), {"seed": 1, "rng": np.random.default_rng()}, ValueError, "not both"),
+        ((np.zeros((5, 2)),), {"rng": 3}, TypeError, "numpy Generator"),
+        ((np.zeros((5, 2)),), {"seed": "x"}, TypeError, "seed"),
+        ((5.0,), {}, ValueError, "scalar"),
+    ],
+)
 def test_minibatches_errors_are_raised_at_call_time(args, kw, exc, match):
     with pytest.raises(exc, match=match):
         minibatches(*args, **kw)  # no next(): the checks run before iteration

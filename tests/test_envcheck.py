@@ -31,17 +31,27 @@ def _fake_tf(gpus=(), cuda=True, version="2.21.0"):
         config=types.SimpleNamespace(
             list_physical_devices=lambda kind: devices if kind == "GPU" else [],
             experimental=types.SimpleNamespace(
-                get_device_details=lambda d: {"device_name": details[d.name]})),
-        test=types.SimpleNamespace(is_built_with_cuda=lambda: cuda))
+                get_device_details=lambda d: {"device_name": details[d.name]}
+            ),
+        ),
+        test=types.SimpleNamespace(is_built_with_cuda=lambda: cuda),
+    )
 
 
 # ----------------------------------------------------------------- versions
 
 
-@pytest.mark.parametrize("text, parsed", [
-    ("2.21.0", (2, 21, 0)), ("3", (3,)), ("2.21.0rc1", (2, 21, 0)), ("1.26.4+cpu", (1, 26, 4)),
-    ("v3.0.7", (3, 0, 7)), ("2.0.0.dev20240101", (2, 0, 0)),
-])
+@pytest.mark.parametrize(
+    "text, parsed",
+    [
+        ("2.21.0", (2, 21, 0)),
+        ("3", (3,)),
+        ("2.21.0rc1", (2, 21, 0)),
+        ("1.26.4+cpu", (1, 26, 4)),
+        ("v3.0.7", (3, 0, 7)),
+        ("2.0.0.dev20240101", (2, 0, 0)),
+    ],
+)
 def test_parse_version(text, parsed):
     assert parse_version(text) == parsed
 
@@ -51,11 +61,19 @@ def test_parse_version_rejects_garbage():
         parse_version("unknown")
 
 
-@pytest.mark.parametrize("version, status", [
-    ("1.25.2", "too old"), ("1.26", "OK"), ("1.26.0", "OK"), ("2.4.6", "OK"),
-    ("2.99", "OK"), ("3.0.0", "newer than tested"), ("3.0.0rc1", "newer than tested"),
-    (None, "not installed"),
-])
+@pytest.mark.parametrize(
+    "version, status",
+    [
+        ("1.25.2", "too old"),
+        ("1.26", "OK"),
+        ("1.26.0", "OK"),
+        ("2.4.6", "OK"),
+        ("2.99", "OK"),
+        ("3.0.0", "newer than tested"),
+        ("3.0.0rc1", "newer than tested"),
+        (None, "not installed"),
+    ],
+)
 def test_version_status(version, status):
     req = Requirement("NumPy", "numpy", "1.26", "3", True, "arrays")
     assert version_status(version, req) == status
@@ -110,12 +128,19 @@ def test_ranges_and_extras_agree_with_pyproject():
         extra, spec = next(((e, s) for e, s in where if e in READER_EXTRAS), where[0])
         assert extra == req.extra, (
             f"{req.name}: envcheck says extra {req.extra!r}, pyproject.toml declares it in "
-            f"{'the dependencies' if extra is None else f'the extra {extra!r}'}")
+            f"{'the dependencies' if extra is None else f'the extra {extra!r}'}"
+        )
         low, high = _bounds(spec)
         assert (low and parse_version(low)) == (req.minimum and parse_version(req.minimum)), (
-            req.name, req.minimum, str(spec))
+            req.name,
+            req.minimum,
+            str(spec),
+        )
         assert (high and parse_version(high)) == (req.below and parse_version(req.below)), (
-            req.name, req.below, str(spec))
+            req.name,
+            req.below,
+            str(spec),
+        )
         # Optional in the table -> an extra in pyproject; a dependency of lazynb itself
         # -> required in the table.
         if not req.required:
@@ -134,8 +159,9 @@ def test_ranges_and_extras_agree_with_pyproject():
 
 def test_requirements_txt_installs_every_extra():
     """`make install` (requirements.txt) installs lazynb with all its extras."""
-    lines = [line.split("#")[0].strip()
-             for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [
+        line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+    ]
     editable = [line for line in lines if line.startswith("-e .")]
     assert len(editable) == 1, lines
     m = re.fullmatch(r"-e \.\[([\w,-]+)\]", editable[0])
@@ -145,8 +171,9 @@ def test_requirements_txt_installs_every_extra():
 
 def test_missing_extra_says_how_to_install_it(monkeypatch):
     real = envcheck._installed_version
-    monkeypatch.setattr(envcheck, "_installed_version",
-                        lambda m: None if m == "ipywidgets" else real(m))
+    monkeypatch.setattr(
+        envcheck, "_installed_version", lambda m: None if m == "ipywidgets" else real(m)
+    )
     env = envcheck.collect(tensorflow=False, mnist=False)
     assert 'pip install "lazynb[widgets]"' in env["ipywidgets"].note
 
@@ -186,8 +213,9 @@ def test_missing_tensorflow_is_reported_not_raised(monkeypatch):
 
     real = envcheck._installed_version
     monkeypatch.setattr(envcheck, "_import_tensorflow", no_tf)
-    monkeypatch.setattr(envcheck, "_installed_version",
-                        lambda m: None if m in ("tensorflow", "keras") else real(m))
+    monkeypatch.setattr(
+        envcheck, "_installed_version", lambda m: None if m in ("tensorflow", "keras") else real(m)
+    )
     env = envcheck.collect(mnist=False)
     assert env["TensorFlow"].status == "not installed" and env["TensorFlow"].problem
     assert env["Keras"].status == "not installed"
@@ -200,8 +228,9 @@ def test_broken_tensorflow_install_is_reported(monkeypatch):
         raise ImportError("libcudart.so.12: cannot open shared object file")
 
     monkeypatch.setattr(envcheck, "_import_tensorflow", broken)
-    monkeypatch.setattr(envcheck, "_installed_version",
-                        lambda m: "2.21.0" if m in ("tensorflow", "keras") else None)
+    monkeypatch.setattr(
+        envcheck, "_installed_version", lambda m: "2.21.0" if m in ("tensorflow", "keras") else None
+    )
     env = envcheck.collect(mnist=False)
     row = env["TensorFlow"]
     assert row.status == "import failed" and row.problem and "libcudart" in row.note
@@ -231,8 +260,9 @@ def test_old_and_new_versions(monkeypatch):
 
 def test_missing_optional_package_is_not_a_problem(monkeypatch):
     real = envcheck._installed_version
-    monkeypatch.setattr(envcheck, "_installed_version",
-                        lambda m: None if m == "pytensor" else real(m))
+    monkeypatch.setattr(
+        envcheck, "_installed_version", lambda m: None if m == "pytensor" else real(m)
+    )
     env = envcheck.collect(tensorflow=False, mnist=False)
     assert env["PyTensor"].status == "not installed" and not env["PyTensor"].problem
     assert "optional, for the Theano listings" in env["PyTensor"].note
@@ -254,10 +284,13 @@ def test_official_mnist_is_recognised(monkeypatch):
 @pytest.mark.slow
 def test_real_report_in_a_fresh_process_is_quiet():
     """With the real TensorFlow: every row, versions OK, and not one byte on stderr."""
-    code = ("from lazynb import envcheck; env = envcheck.collect(mnist=False); "
-            "print(env); assert env.ok and env['TensorFlow'].status == 'OK', env")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300, cwd=ROOT)
+    code = (
+        "from lazynb import envcheck; env = envcheck.collect(mnist=False); "
+        "print(env); assert env.ok and env['TensorFlow'].status == 'OK', env"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stderr == "", out.stderr
     for name in NAMES + ["GPU"]:

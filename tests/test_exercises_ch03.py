@@ -18,9 +18,14 @@ from lazynb.exercises.core import FunctionExercise
 from lazynb.gradcheck import numerical_gradient, relative_error
 
 import exercise_helpers as helpers
-from exercise_helpers import (check_hints, check_raising_is_error, check_reference_passes,
-                              check_solution_shows_def, check_stub_not_attempted,
-                              expected_texts)
+from exercise_helpers import (
+    check_hints,
+    check_raising_is_error,
+    check_reference_passes,
+    check_solution_shows_def,
+    check_stub_not_attempted,
+    expected_texts,
+)
 
 OPTIMISERS = [ch03.maximise_log, ch03.maximise_sin, ch03.minimise_on_segment]
 GRADIENTS = [ch03.grad_W2, ch03.grad_b2, ch03.grad_W1, ch03.grad_b1]
@@ -84,10 +89,16 @@ def test_passing_a_value_instead_of_the_function_fails(ex):
 
 @pytest.mark.parametrize("ex", ALL_EXERCISES, ids=lambda ex: ex.name)
 def test_solution_shows_the_reference_def(ex):
-    params = {"maximise_log": "x0, lr, steps", "maximise_sin": "x0, lr, steps",
-              "minimise_on_segment": "x0, lr, steps", "grad_W2": "Z, T, Y", "grad_b2": "T, Y",
-              "grad_W1": "X, Z, T, Y, W2", "grad_b1": "Z, T, Y, W2",
-              "mnist_with_biases": "hidden=32, lr=2.0, epochs=80, seed=0"}[ex.name]
+    params = {
+        "maximise_log": "x0, lr, steps",
+        "maximise_sin": "x0, lr, steps",
+        "minimise_on_segment": "x0, lr, steps",
+        "grad_W2": "Z, T, Y",
+        "grad_b2": "T, Y",
+        "grad_W1": "X, Z, T, Y, W2",
+        "grad_b1": "Z, T, Y, W2",
+        "mnist_with_biases": "hidden=32, lr=2.0, epochs=80, seed=0",
+    }[ex.name]
     check_solution_shows_def(ex, params)
 
 
@@ -105,6 +116,7 @@ def _ascent(dJ, sign=1.0, extra=0):
         for _ in range(steps + extra):
             x = x + sign * lr * dJ(x)
         return x
+
     return f
 
 
@@ -134,21 +146,28 @@ def test_maximise_log_typical_mistakes_fail():
     # Gradient descent where ascent is needed.
     assert_fails(ex, _ascent(dJ, sign=-1.0), "went downhill")
     # The learning rate forgotten.
-    assert_fails(ex, lambda x0, lr, steps: _ascent(dJ)(x0, 1.0, steps) if steps else x0,
-                 "ignored the learning rate")
+    assert_fails(
+        ex,
+        lambda x0, lr, steps: _ascent(dJ)(x0, 1.0, steps) if steps else x0,
+        "ignored the learning rate",
+    )
     # A wrong derivative (the chain rule's minus sign lost).
     assert_fails(ex, _ascent(lambda x: 1 / x + 1 / (1 - x)), "Check your dJ/dx")
     # One update too many.
     assert_fails(ex, _ascent(dJ, extra=1), "with steps = 0 no update")
-    assert_fails(ex, lambda x0, lr, steps: _ascent(dJ)(x0, lr, steps + (steps > 0)), "made 2 updates")
+    assert_fails(
+        ex, lambda x0, lr, steps: _ascent(dJ)(x0, lr, steps + (steps > 0)), "made 2 updates"
+    )
     # The answer typed in, no gradient method at all.
     assert_fails(ex, lambda x0, lr, steps: 0.5, "with steps = 0 no update")
+
     # The whole path returned.
     def path(x0, lr, steps):
         xs = [x0]
         for _ in range(steps):
             xs.append(xs[-1] + lr * dJ(xs[-1]))
         return np.array(xs)
+
     assert_fails(ex, path, "return its last entry")
 
 
@@ -204,6 +223,7 @@ def _segment(sign=-1.0, clip=True):
             if clip:
                 x = float(np.clip(x, 0, 1))
         return x, 1 - x
+
     return f
 
 
@@ -214,7 +234,7 @@ def test_minimise_on_segment_correct_variants_pass():
         p = np.array([x0, 1 - x0])
         for _ in range(steps):
             p = p - lr * np.array([-2 * p[0], -2 * p[1]])  # gradient of 1 - x^2 - y^2
-            p = p - (p.sum() - 1) / 2                       # onto the line x + y = 1
+            p = p - (p.sum() - 1) / 2  # onto the line x + y = 1
             p = np.clip(p, 0, 1)
             p = p / p.sum()
         return p
@@ -229,8 +249,11 @@ def test_minimise_on_segment_stationary_point_is_rejected():
     result = assert_fails(ex, _segment(sign=+1.0), "ended at (1/2, 1/2)")
     assert "maximum, not the minimum" in result.message
     # Jumping to the stationary point directly, after the start is handled.
-    assert_fails(ex, lambda x0, lr, steps: (0.5, 0.5) if steps else (x0, 1 - x0),
-                 "a maximum, not the minimum")
+    assert_fails(
+        ex,
+        lambda x0, lr, steps: (0.5, 0.5) if steps else (x0, 1 - x0),
+        "a maximum, not the minimum",
+    )
 
 
 def test_minimise_on_segment_typical_mistakes_fail():
@@ -267,8 +290,12 @@ def test_minimise_on_segment_typical_mistakes_fail():
 
 def _full_network(seed, N=5, D=4, M=3, K=3):
     rng = np.random.default_rng(seed)
-    p = dict(W1=rng.normal(size=(D, M)), b1=rng.normal(size=M), W2=rng.normal(size=(M, K)),
-             b2=rng.normal(size=K))
+    p = dict(
+        W1=rng.normal(size=(D, M)),
+        b1=rng.normal(size=M),
+        W2=rng.normal(size=(M, K)),
+        b2=rng.normal(size=K),
+    )
     X = rng.normal(size=(N, D))
     T = np.eye(K)[rng.integers(0, K, size=N)]
     return p, X, T
@@ -284,12 +311,16 @@ def test_reference_gradients_match_centred_differences(seed):
     p, X, T = _full_network(seed, N=3 + seed, D=2 + seed, M=4, K=3 + seed % 2)
     Z = sigmoid(X @ p["W1"] + p["b1"])
     Y = softmax(Z @ p["W2"] + p["b2"])
-    analytic = {"W2": ch03.grad_W2.reference(Z, T, Y), "b2": ch03.grad_b2.reference(T, Y),
-                "W1": ch03.grad_W1.reference(X, Z, T, Y, p["W2"]),
-                "b1": ch03.grad_b1.reference(Z, T, Y, p["W2"])}
+    analytic = {
+        "W2": ch03.grad_W2.reference(Z, T, Y),
+        "b2": ch03.grad_b2.reference(T, Y),
+        "W1": ch03.grad_W1.reference(X, Z, T, Y, p["W2"]),
+        "b1": ch03.grad_b1.reference(Z, T, Y, p["W2"]),
+    }
     for name, grad in analytic.items():
-        numeric = numerical_gradient(lambda v, name=name: _cost({**p, name: v}, X, T),
-                                     p[name].copy())
+        numeric = numerical_gradient(
+            lambda v, name=name: _cost({**p, name: v}, X, T), p[name].copy()
+        )
         assert relative_error(grad, numeric) < 1e-6, name
 
 
@@ -307,9 +338,14 @@ def test_grad_b2_typical_mistakes_fail():
     ex = ch03.grad_b2
     assert ex.check(lambda T, Y: np.mean(Y - T, axis=0))  # the mean over samples is right
     assert_fails(ex, lambda T, Y: (Y - T).sum(axis=0), "N times too large")
-    assert_fails(ex, lambda T, Y: (Y - T).sum(axis=1) / len(T), "shape should be (K,) = (5,), got (6,)")
-    assert_fails(ex, lambda T, Y: (Y - T).sum(axis=0, keepdims=True) / len(T),
-                 "shape should be (K,) = (5,), got (1, 5)")
+    assert_fails(
+        ex, lambda T, Y: (Y - T).sum(axis=1) / len(T), "shape should be (K,) = (5,), got (6,)"
+    )
+    assert_fails(
+        ex,
+        lambda T, Y: (Y - T).sum(axis=0, keepdims=True) / len(T),
+        "shape should be (K,) = (5,), got (1, 5)",
+    )
     assert_fails(ex, lambda T, Y: (T - Y).mean(axis=0), "wrong sign")
 
 
@@ -320,17 +356,29 @@ def _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: Z * (1 - Z), W=lambda W2: W2.T):
 def test_grad_W1_typical_mistakes_fail():
     ex = ch03.grad_W1
     assert ex.check(lambda X, Z, T, Y, W2: np.einsum("nd,nm->dm", X, _grad_A1(X, Z, T, Y, W2)))
-    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1),
-                 "forgot the hidden layer's sigmoid")
-    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2,
-                                                           deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z))),
-                 "Z is already the sigmoid's output")
-    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2) * len(T),
-                 "N times too large")
+    assert_fails(
+        ex,
+        lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1),
+        "forgot the hidden layer's sigmoid",
+    )
+    assert_fails(
+        ex,
+        lambda X, Z, T, Y, W2: (
+            X.T @ _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z)))
+        ),
+        "Z is already the sigmoid's output",
+    )
+    assert_fails(
+        ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2) * len(T), "N times too large"
+    )
     assert_fails(ex, lambda X, Z, T, Y, W2: -X.T @ _grad_A1(X, Z, T, Y, W2), "wrong sign")
     # W2 where W2.T is needed: cannot multiply on the first case (K = 5, M = 3) ...
-    assert_fails(ex, lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, W=lambda W2: W2),
-                 "raised ValueError", status="error")
+    assert_fails(
+        ex,
+        lambda X, Z, T, Y, W2: X.T @ _grad_A1(X, Z, T, Y, W2, W=lambda W2: W2),
+        "raised ValueError",
+        status="error",
+    )
 
     # ... and a reader whose code runs only on square W2 is caught there, on the values.
     def transposed_when_square(X, Z, T, Y, W2):
@@ -340,23 +388,37 @@ def test_grad_W1_typical_mistakes_fail():
     result = assert_fails(ex, transposed_when_square, "W2 transposed")
     assert "square weight matrices" in result.message
     # The product in the wrong order: (M, D) instead of (D, M).
-    assert_fails(ex, lambda X, Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).T @ X,
-                 "shape should be (D, M) = (4, 3), got (3, 4)")
+    assert_fails(
+        ex,
+        lambda X, Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).T @ X,
+        "shape should be (D, M) = (4, 3), got (3, 4)",
+    )
 
 
 def test_grad_b1_typical_mistakes_fail():
     ex = ch03.grad_b1
     X = None
     assert ex.check(lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=0))
-    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1).sum(axis=0),
-                 "forgot the hidden layer's sigmoid")
-    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=1),
-                 "shape should be (M,) = (3,), got (6,)")
-    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=0) * len(T),
-                 "N times too large")
-    assert_fails(ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2,
-                                                  deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z))).sum(axis=0),
-                 "Z is already the sigmoid's output")
+    assert_fails(
+        ex,
+        lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2, deriv=lambda Z: 1).sum(axis=0),
+        "forgot the hidden layer's sigmoid",
+    )
+    assert_fails(
+        ex,
+        lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=1),
+        "shape should be (M,) = (3,), got (6,)",
+    )
+    assert_fails(
+        ex, lambda Z, T, Y, W2: _grad_A1(X, Z, T, Y, W2).sum(axis=0) * len(T), "N times too large"
+    )
+    assert_fails(
+        ex,
+        lambda Z, T, Y, W2: _grad_A1(
+            X, Z, T, Y, W2, deriv=lambda Z: sigmoid(Z) * (1 - sigmoid(Z))
+        ).sum(axis=0),
+        "Z is already the sigmoid's output",
+    )
 
 
 # ----------------------------------------------------------------- mnist_with_biases
@@ -399,8 +461,14 @@ def test_mnist_typical_mistakes_fail(mnist):
 
 
 def test_mnist_reference_is_trained_lazily_and_kept():
-    ex = ch03.PredictionExercise("demo", lambda: np.zeros(3, dtype=int), min_rate=0.5,
-                                 prompt="p", hints=["h"], chapter="ch03")
+    ex = ch03.PredictionExercise(
+        "demo",
+        lambda: np.zeros(3, dtype=int),
+        min_rate=0.5,
+        prompt="p",
+        hints=["h"],
+        chapter="ch03",
+    )
     assert ex._reference is None
     first = ex.reference
     assert ex.reference is first and first.shape == (3,)

@@ -1,12 +1,20 @@
-"""Chapter 4's exercises: references pass, stubs are not attempted, crashes are errors, typical mistakes fail."""
+"""Chapter 4's exercises.
+
+References pass, stubs are not attempted, crashes are errors, typical mistakes fail.
+"""
 
 import numpy as np
 import pytest
 
 from lazynb.exercises import ch04
 
-from exercise_helpers import (check_hints, check_raising_is_error, check_reference_passes,
-                              check_solution_shows_def, check_stub_not_attempted)
+from exercise_helpers import (
+    check_hints,
+    check_raising_is_error,
+    check_reference_passes,
+    check_solution_shows_def,
+    check_stub_not_attempted,
+)
 
 tf = ch04.tf
 
@@ -35,11 +43,14 @@ def _step(params, X, T, lr, *, biases=True, reduce=tf.reduce_mean, rebind=False)
     return J
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    (dict(biases=False), "biases b1 and b2 did not change"),
-    (dict(reduce=tf.reduce_sum), "N times too large"),
-    (dict(rebind=True), "none of the variables changed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        (dict(biases=False), "biases b1 and b2 did not change"),
+        (dict(reduce=tf.reduce_sum), "N times too large"),
+        (dict(rebind=True), "none of the variables changed"),
+    ],
+)
 def test_train_step_typical_mistakes(kwargs, fragment):
     result = ch04.train_step.check(lambda p, X, T, lr: _step(p, X, T, lr, **kwargs))
     assert result.status == "failed" and fragment in result.message, result
@@ -53,11 +64,13 @@ def test_train_step_wrong_activation():
             J = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=T, logits=logits))
         for v, g in zip(params, tape.gradient(J, params)):
             v.assign_sub(lr * g)
+
     result = ch04.train_step.check(sigmoid_step)
     assert result.status == "failed" and "differs from the expected value" in result.message
 
 
 # --- the sweeps: checked on a fake table built from the true labels (no training needed)
+
 
 def _table(ex, key_values, train_err=0.1, test_err=0.2, seed=0):
     ytr, yte = ex.labels()
@@ -68,9 +81,15 @@ def _table(ex, key_values, train_err=0.1, test_err=0.2, seed=0):
         for p, e in ((p_tr, train_err), (p_te, test_err)):
             idx = rng.choice(len(p), int(e * len(p)), replace=False)
             p[idx] = (p[idx] + 1) % 10
-        rows.append({ex.key: k, "train_pred": p_tr, "test_pred": p_te,
-                     "train_error": float(np.mean(p_tr != ytr)),
-                     "test_error": float(np.mean(p_te != yte))})
+        rows.append(
+            {
+                ex.key: k,
+                "train_pred": p_tr,
+                "test_pred": p_te,
+                "train_error": float(np.mean(p_tr != ytr)),
+                "test_error": float(np.mean(p_te != yte)),
+            }
+        )
     return rows
 
 
@@ -97,7 +116,10 @@ def test_sweep_typical_mistakes(ex):
     rows[0]["train_error"] = 1 - rows[0]["train_error"]
     assert "accuracy" in ex.check(rows).message
     rows = _table(ex, ex.values)
-    rows[-1]["train_error"], rows[-1]["test_error"] = rows[-1]["test_error"], rows[-1]["train_error"]
+    rows[-1]["train_error"], rows[-1]["test_error"] = (
+        rows[-1]["test_error"],
+        rows[-1]["train_error"],
+    )
     assert ex.check(rows).status == "failed"
     rows = _table(ex, ex.values)
     rows[0]["test_pred"] = rows[0]["test_pred"].astype(float)
@@ -111,6 +133,7 @@ def test_hidden_unit_sweep_reference_runs_and_passes():
 
 
 # --- the finding on depth: judged against the reader's own table
+
 
 def _depth_table(train=(0.05, 0.02, 0.01), test=(0.09, 0.08, 0.09)):
     rows = []
@@ -144,8 +167,10 @@ def test_depth_finding_wrong_statements_fail_with_the_readers_numbers():
 def test_depth_finding_needs_a_consistent_table_and_the_right_form():
     assert ch04.depth_finding.check(None).status == "not attempted"
     rows = _depth_table()
-    assert ch04.depth_finding.check({"rows": rows, "train": ..., "test": ...}).status == \
-        "not attempted"
+    assert (
+        ch04.depth_finding.check({"rows": rows, "train": ..., "test": ...}).status
+        == "not attempted"
+    )
     assert "keys 'rows'" in ch04.depth_finding.check({"train": "falls"}).message
     assert "keys 'rows'" in ch04.depth_finding.check(["falls", "flat"]).message
     rows[2]["test_error"] = 0.5  # no longer what its predictions give
@@ -169,10 +194,18 @@ def test_sweep_data_checks_its_size():
 def test_a_table_from_another_training_size_is_checked_against_its_own_labels():
     ex = ch04.hidden_unit_sweep
     ytr, yte = ex.labels(300)
-    rows = [{"units": m, "train_pred": ytr.astype(np.int64), "test_pred": yte.astype(np.int64),
-             "train_error": 0.0, "test_error": 0.0} for m in ex.values]
+    rows = [
+        {
+            "units": m,
+            "train_pred": ytr.astype(np.int64),
+            "test_pred": yte.astype(np.int64),
+            "train_error": 0.0,
+            "test_error": 0.0,
+        }
+        for m in ex.values
+    ]
     assert ex.check(rows, strict=True).status == "passed"
     wrong = ytr.astype(np.int64).copy()
-    wrong[:30] = (wrong[:30] + 1) % 10   # 10 % wrong, but the row still says 0.0
+    wrong[:30] = (wrong[:30] + 1) % 10  # 10 % wrong, but the row still says 0.0
     rows[0]["train_pred"] = wrong
     assert "does not match" in ex.check(rows).message

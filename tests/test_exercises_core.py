@@ -10,8 +10,15 @@ import warnings
 import numpy as np
 import pytest
 
-from lazynb.exercises import (Case, CheckResult, Exercise, ExerciseFailed, FunctionExercise,
-                              Hint, ValueExercise)
+from lazynb.exercises import (
+    Case,
+    CheckResult,
+    Exercise,
+    ExerciseFailed,
+    FunctionExercise,
+    Hint,
+    ValueExercise,
+)
 
 X0 = np.array([1.2345, -2.3456, 3.4567])  # the first case; doubled: 2.469, -4.6912, 6.9134
 EXPECTED_TEXT = ["2.469", "4.691", "6.913", "2.47", "4.69", "6.91"]
@@ -34,8 +41,16 @@ def _same_sign(got, expected, args):
 
 
 def make_double(**options):
-    settings = dict(prompt="Double x.", hints=["first", "second", "third"], cases=_double_cases,
-                    shape="x.shape", rtol=1e-7, atol=1e-12, checks=[_same_sign], chapter="toy")
+    settings = dict(
+        prompt="Double x.",
+        hints=["first", "second", "third"],
+        cases=_double_cases,
+        shape="x.shape",
+        rtol=1e-7,
+        atol=1e-12,
+        checks=[_same_sign],
+        chapter="toy",
+    )
     settings.update(options)
     return FunctionExercise("double", double, **settings)
 
@@ -47,8 +62,13 @@ def total(x):
 
 def make_total():
     return FunctionExercise(
-        "total", total, prompt="Sum x.", hints=["only hint"], returns="scalar",
-        cases=lambda rng: [Case({"x": X0.copy()}), Case({"x": rng.normal(size=5)})])
+        "total",
+        total,
+        prompt="Sum x.",
+        hints=["only hint"],
+        returns="scalar",
+        cases=lambda rng: [Case({"x": X0.copy()}), Case({"x": rng.normal(size=5)})],
+    )
 
 
 class FakeTensor:
@@ -86,7 +106,7 @@ def test_reference_passes(ex):
 def test_other_correct_forms_pass(ex):
     assert ex.check(lambda x: x + x)
     assert ex.check(lambda x: (2 * x).astype(np.float32))  # any floating dtype
-    assert ex.check(lambda x: FakeTensor(2 * x))           # a TensorFlow-like tensor
+    assert ex.check(lambda x: FakeTensor(2 * x))  # a TensorFlow-like tensor
 
 
 def test_cases_are_seeded_and_inputs_protected(ex):
@@ -106,20 +126,36 @@ def test_cases_are_seeded_and_inputs_protected(ex):
 # ----------------------------------------------------------------- typical mistakes
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    (lambda x: (2 * x).astype(np.int64), "dtype should be floating, got int64"),
-    (lambda x: 2 * x[None], "shape should be x.shape = (3,), got (1, 3)"),
-    (lambda x: list(2 * x), "should return a NumPy array (or a tensor), got list"),
-    (lambda x: float(2 * x.sum()),
-     "should return a NumPy array (or a tensor), got a single number"),
-    (lambda x: None, "did you forget to `return` the result?"),
-    (lambda x: -2 * x, "the result must have the sign of x"),
-    (lambda x: 2.5 * x, "values differ from the expected ones at 3 of 3 positions"),
-    (lambda x: 2 * x * np.array([1, 1, 1.1]), "values differ from the expected ones at 1 of 3"),
-    (lambda x: FakeTensor(3 * x), "values differ from the expected ones at 3 of 3 positions"),
-    (lambda x: 2 * x / (x - x), "the result contains NaN or infinity at 3 of 3 positions"),
-], ids=["dtype", "shape", "list", "number", "none", "property", "values", "one-value",
-        "tensor-values", "nan"])
+@pytest.mark.parametrize(
+    "answer, fragment",
+    [
+        (lambda x: (2 * x).astype(np.int64), "dtype should be floating, got int64"),
+        (lambda x: 2 * x[None], "shape should be x.shape = (3,), got (1, 3)"),
+        (lambda x: list(2 * x), "should return a NumPy array (or a tensor), got list"),
+        (
+            lambda x: float(2 * x.sum()),
+            "should return a NumPy array (or a tensor), got a single number",
+        ),
+        (lambda x: None, "did you forget to `return` the result?"),
+        (lambda x: -2 * x, "the result must have the sign of x"),
+        (lambda x: 2.5 * x, "values differ from the expected ones at 3 of 3 positions"),
+        (lambda x: 2 * x * np.array([1, 1, 1.1]), "values differ from the expected ones at 1 of 3"),
+        (lambda x: FakeTensor(3 * x), "values differ from the expected ones at 3 of 3 positions"),
+        (lambda x: 2 * x / (x - x), "the result contains NaN or infinity at 3 of 3 positions"),
+    ],
+    ids=[
+        "dtype",
+        "shape",
+        "list",
+        "number",
+        "none",
+        "property",
+        "values",
+        "one-value",
+        "tensor-values",
+        "nan",
+    ],
+)
 def test_wrong_answers_fail_with_a_specific_message(ex, answer, fragment):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # 0/0 in the NaN answer
@@ -168,7 +204,7 @@ def test_a_raising_answer_is_an_error_with_a_short_message(ex):
     assert result.n_cases == 1
     assert "`broken(x)` with x of shape (3,) raised ValueError: boom" in result.message
     assert "detail" not in result.message
-    assert 'in your line' in result.message and 'raise ValueError("boom' in result.message
+    assert "in your line" in result.message and 'raise ValueError("boom' in result.message
     assert "Traceback" not in result.message
 
 
@@ -220,8 +256,9 @@ def test_forbidden_warnings_fail_and_name_the_line():
         warnings.simplefilter("error")  # nothing may escape check()
         result = ex.check(_overflowing)
     assert result.status == "failed"
-    assert ('no RuntimeWarning should be raised, but your function warned "overflow'
-            in result.message)
+    assert (
+        'no RuntimeWarning should be raised, but your function warned "overflow' in result.message
+    )
     assert "`big = np.exp(np.full(x.shape, 1000.0))" in result.message
     assert result.message.endswith("Use a stable formula.")
 
@@ -235,22 +272,37 @@ def test_warnings_are_ignored_unless_forbidden(ex):
 # ----------------------------------------------------------------- scalar results
 
 
-@pytest.mark.parametrize("answer", [
-    lambda x: float(np.sum(x)), lambda x: np.sum(x), lambda x: np.array(np.sum(x)),
-    lambda x: FakeTensor(np.sum(x)), lambda x: np.float32(np.sum(x)),
-], ids=["float", "numpy-scalar", "0-d", "tensor", "float32"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: float(np.sum(x)),
+        lambda x: np.sum(x),
+        lambda x: np.array(np.sum(x)),
+        lambda x: FakeTensor(np.sum(x)),
+        lambda x: np.float32(np.sum(x)),
+    ],
+    ids=["float", "numpy-scalar", "0-d", "tensor", "float32"],
+)
 def test_scalar_exercise_accepts_numbers(answer):
     assert make_total().check(answer).passed
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    (lambda x: np.array([np.sum(x)]),
-     "single number (a float or a 0-d array), got an array of shape (1,)"),
-    (lambda x: [np.sum(x)], "single number (a float or a 0-d array), got list"),
-    (lambda x: FakeTensor([np.sum(x)]), "single number (a float or a 0-d array), got shape (1,)"),
-    (lambda x: int(np.sum(x)), "dtype should be floating, got int64"),
-    (lambda x: np.sum(x) + 0.01, "the value differs from the expected one by 0.01"),
-])
+@pytest.mark.parametrize(
+    "answer, fragment",
+    [
+        (
+            lambda x: np.array([np.sum(x)]),
+            "single number (a float or a 0-d array), got an array of shape (1,)",
+        ),
+        (lambda x: [np.sum(x)], "single number (a float or a 0-d array), got list"),
+        (
+            lambda x: FakeTensor([np.sum(x)]),
+            "single number (a float or a 0-d array), got shape (1,)",
+        ),
+        (lambda x: int(np.sum(x)), "dtype should be floating, got int64"),
+        (lambda x: np.sum(x) + 0.01, "the value differs from the expected one by 0.01"),
+    ],
+)
 def test_scalar_exercise_rejects(answer, fragment):
     result = make_total().check(answer)
     assert result.status == "failed" and fragment in result.message
@@ -274,10 +326,15 @@ def _stub(x):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("status, symbol, colour", [
-    ("passed", "\u2714", "#2e7d32"), ("failed", "\u2718", "#c62828"),
-    ("error", "\u26a0", "#ef8f00"), ("not attempted", "\u2026", "#757575"),
-])
+@pytest.mark.parametrize(
+    "status, symbol, colour",
+    [
+        ("passed", "\u2714", "#2e7d32"),
+        ("failed", "\u2718", "#c62828"),
+        ("error", "\u26a0", "#ef8f00"),
+        ("not attempted", "\u2026", "#757575"),
+    ],
+)
 def test_result_renders_as_an_inline_styled_box(status, symbol, colour):
     result = CheckResult("toy.double", status, "a < b, see `x`", 3)
     page = result._repr_html_()
@@ -308,9 +365,9 @@ def test_hints_go_to_the_next_level_and_clamp_at_the_last(ex):
 
 def test_hint_with_a_level(ex):
     assert ex.hint(2).text == "second"
-    assert ex.hint().level == 3      # the one after the level asked for
+    assert ex.hint().level == 3  # the one after the level asked for
     assert ex.hint(1).level == 1
-    assert ex.hint(99).level == 3    # clamped
+    assert ex.hint(99).level == 3  # clamped
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="hint level"):
             ex.hint(bad)
@@ -354,8 +411,14 @@ def _check_positive(answer):
 
 @pytest.fixture
 def value_ex():
-    return ValueExercise("positive", positive_number, checker=_check_positive,
-                         prompt="Pick a positive number.", hints=["above 0"], chapter="toy")
+    return ValueExercise(
+        "positive",
+        positive_number,
+        checker=_check_positive,
+        prompt="Pick a positive number.",
+        hints=["above 0"],
+        chapter="toy",
+    )
 
 
 def test_value_exercise(value_ex):

@@ -14,10 +14,15 @@ from lazynb.exercises import appendix_linreg as ex_mod
 from lazynb.exercises.core import FunctionExercise
 
 import exercise_helpers as helpers
-from exercise_helpers import (check_hints, check_raising_is_error,
-                              check_reference_leaves_inputs_alone, check_reference_passes,
-                              check_solution_shows_def, check_stub_not_attempted,
-                              expected_texts)
+from exercise_helpers import (
+    check_hints,
+    check_raising_is_error,
+    check_reference_leaves_inputs_alone,
+    check_reference_passes,
+    check_solution_shows_def,
+    check_stub_not_attempted,
+    expected_texts,
+)
 
 EXERCISES = [ex_mod.predict_line, ex_mod.r_squared, ex_mod.fit_1d, ex_mod.fit_multi]
 PARAMS = {"predict_line": "x, a, b", "r_squared": "y, y_hat", "fit_1d": "x, y", "fit_multi": "X, y"}
@@ -76,14 +81,20 @@ def test_references_agree_with_the_package():
     rng = np.random.default_rng(0)
     for case in ex_mod.r_squared.cases(rng):
         assert ex_mod.r_squared.reference(**case.args) == pytest.approx(
-            linreg.r_squared(**case.args), rel=1e-12, abs=1e-12)
+            linreg.r_squared(**case.args), rel=1e-12, abs=1e-12
+        )
     for case in ex_mod.fit_1d.cases(rng):
-        np.testing.assert_allclose(ex_mod.fit_1d.reference(**case.args),
-                                   linreg.fit_line(**case.args), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            ex_mod.fit_1d.reference(**case.args), linreg.fit_line(**case.args), rtol=1e-9, atol=1e-9
+        )
     for case in ex_mod.fit_multi.cases(rng):
         model = linreg.LinearRegression().fit(**case.args)
-        np.testing.assert_allclose(ex_mod.fit_multi.reference(**case.args),
-                                   np.concatenate([[model.b_], model.w_]), rtol=1e-8, atol=1e-9)
+        np.testing.assert_allclose(
+            ex_mod.fit_multi.reference(**case.args),
+            np.concatenate([[model.b_], model.w_]),
+            rtol=1e-8,
+            atol=1e-9,
+        )
 
 
 # ----------------------------------------------------------------- predict_line
@@ -105,13 +116,19 @@ def test_predict_line_swapped_fails():
 
 
 def test_predict_line_list_fails():
-    assert_fails(ex_mod.predict_line, lambda x, a, b: [a * t + b for t in x],
-                 "should return a NumPy array (or a tensor), got list")
+    assert_fails(
+        ex_mod.predict_line,
+        lambda x, a, b: [a * t + b for t in x],
+        "should return a NumPy array (or a tensor), got list",
+    )
 
 
 def test_predict_line_summed_fails():
-    assert_fails(ex_mod.predict_line, lambda x, a, b: a * x.sum() + b,
-                 "should return a NumPy array (or a tensor), got a single number")
+    assert_fails(
+        ex_mod.predict_line,
+        lambda x, a, b: a * x.sum() + b,
+        "should return a NumPy array (or a tensor), got a single number",
+    )
 
 
 # ----------------------------------------------------------------- r_squared
@@ -122,84 +139,119 @@ def _r2(y, y_hat):
     return 1 - (d1 @ d1) / (d2 @ d2)
 
 
-@pytest.mark.parametrize("answer", [
-    _r2,
-    lambda y, y_hat: 1 - np.mean((y - y_hat) ** 2) / np.var(y),
-    lambda y, y_hat: np.asarray(_r2(y, y_hat)),  # a 0-d array
-    linreg.r_squared,
-], ids=["dot", "mse-over-var", "0d", "lazynb"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _r2,
+        lambda y, y_hat: 1 - np.mean((y - y_hat) ** 2) / np.var(y),
+        lambda y, y_hat: np.asarray(_r2(y, y_hat)),  # a 0-d array
+        linreg.r_squared,
+    ],
+    ids=["dot", "mse-over-var", "0d", "lazynb"],
+)
 def test_r_squared_correct_variants_pass(answer):
     assert ex_mod.r_squared.check(answer).passed
 
 
 def test_r_squared_without_centring_fails():
-    assert_fails(ex_mod.r_squared, lambda y, y_hat: 1 - np.sum((y - y_hat) ** 2) / np.sum(y ** 2),
-                 "not sum(y^2)")
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: 1 - np.sum((y - y_hat) ** 2) / np.sum(y**2),
+        "not sum(y^2)",
+    )
 
 
 def test_r_squared_without_one_minus_fails():
-    assert_fails(ex_mod.r_squared,
-                 lambda y, y_hat: np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2),
-                 "R^2 is one minus it")
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2),
+        "R^2 is one minus it",
+    )
 
 
 def test_r_squared_clipped_fails_on_negative_values():
-    result = assert_fails(ex_mod.r_squared, lambda y, y_hat: max(0.0, _r2(y, y_hat)),
-                          "do not clip it at 0")
+    result = assert_fails(
+        ex_mod.r_squared, lambda y, y_hat: max(0.0, _r2(y, y_hat)), "do not clip it at 0"
+    )
     assert "predictions worse than the mean" in result.message
 
 
 def test_r_squared_as_squared_correlation_fails_on_a_line_that_is_not_the_best():
-    result = assert_fails(ex_mod.r_squared, lambda y, y_hat: np.corrcoef(y, y_hat)[0, 1] ** 2,
-                          "equals R^2 only for a least-squares line's own predictions")
+    result = assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: np.corrcoef(y, y_hat)[0, 1] ** 2,
+        "equals R^2 only for a least-squares line's own predictions",
+    )
     assert "not the best one" in result.message  # it passed the least-squares case before
 
 
 def test_r_squared_spread_of_predictions_fails():
-    assert_fails(ex_mod.r_squared,
-                 lambda y, y_hat: 1 - np.sum((y - y_hat) ** 2) / np.sum((y_hat - y_hat.mean()) ** 2),
-                 "not of the predictions y_hat")
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: 1 - np.sum((y - y_hat) ** 2) / np.sum((y_hat - y_hat.mean()) ** 2),
+        "not of the predictions y_hat",
+    )
 
 
 def test_r_squared_absolute_differences_fail():
-    assert_fails(ex_mod.r_squared,
-                 lambda y, y_hat: 1 - np.sum(np.abs(y - y_hat)) / np.sum(np.abs(y - y.mean())),
-                 "squared differences, not absolute ones")
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: 1 - np.sum(np.abs(y - y_hat)) / np.sum(np.abs(y - y.mean())),
+        "squared differences, not absolute ones",
+    )
 
 
 def test_r_squared_array_result_fails():
-    assert_fails(ex_mod.r_squared, lambda y, y_hat: np.array([_r2(y, y_hat)]),
-                 "should return a single number (a float or a 0-d array), got an array of shape (1,)")
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: np.array([_r2(y, y_hat)]),
+        "should return a single number (a float or a 0-d array), got an array of shape (1,)",
+    )
 
 
 # ----------------------------------------------------------------- fit_1d
 
 
-@pytest.mark.parametrize("answer", [
-    lambda x, y: tuple(np.polyfit(x, y, 1)),
-    lambda x, y: np.polyfit(x, y, 1),                     # an array of two is fine too
-    lambda x, y: [float(v) for v in np.polyfit(x, y, 1)],
-    lambda x, y: linreg.fit_line(x, y),
-    lambda x, y: (np.cov(x, y)[0, 1] / np.var(x, ddof=1),
-                  y.mean() - np.cov(x, y)[0, 1] / np.var(x, ddof=1) * x.mean()),
-], ids=["polyfit-tuple", "polyfit-array", "list", "lazynb", "covariance"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x, y: tuple(np.polyfit(x, y, 1)),
+        lambda x, y: np.polyfit(x, y, 1),  # an array of two is fine too
+        lambda x, y: [float(v) for v in np.polyfit(x, y, 1)],
+        lambda x, y: linreg.fit_line(x, y),
+        lambda x, y: (
+            np.cov(x, y)[0, 1] / np.var(x, ddof=1),
+            y.mean() - np.cov(x, y)[0, 1] / np.var(x, ddof=1) * x.mean(),
+        ),
+    ],
+    ids=["polyfit-tuple", "polyfit-array", "list", "lazynb", "covariance"],
+)
 def test_fit_1d_correct_variants_pass(answer):
     assert ex_mod.fit_1d.check(answer).passed
 
 
 def test_fit_1d_swapped_fails():
-    assert_fails(ex_mod.fit_1d, lambda x, y: tuple(np.polyfit(x, y, 1)[::-1]),
-                 "the slope and the intercept are swapped")
+    assert_fails(
+        ex_mod.fit_1d,
+        lambda x, y: tuple(np.polyfit(x, y, 1)[::-1]),
+        "the slope and the intercept are swapped",
+    )
 
 
 def test_fit_1d_line_through_the_origin_fails():
-    assert_fails(ex_mod.fit_1d, lambda x, y: ((x @ y) / (x @ x), 0.0),
-                 "that slope is the best line through the origin")
+    assert_fails(
+        ex_mod.fit_1d,
+        lambda x, y: ((x @ y) / (x @ x), 0.0),
+        "that slope is the best line through the origin",
+    )
 
 
 def test_fit_1d_wrong_intercept_fails():
-    assert_fails(ex_mod.fit_1d, lambda x, y: (np.polyfit(x, y, 1)[0], y.mean()),
-                 "the slope a is right but the intercept b is not")
+    assert_fails(
+        ex_mod.fit_1d,
+        lambda x, y: (np.polyfit(x, y, 1)[0], y.mean()),
+        "the slope a is right but the intercept b is not",
+    )
 
 
 def test_fit_1d_wrong_denominator_fails():
@@ -219,13 +271,17 @@ def test_fit_1d_spread_of_y_fails():
     assert_fails(ex_mod.fit_1d, over_y, "must measure the spread of x, not of y")
 
 
-@pytest.mark.parametrize("answer, fragment", [
-    (lambda x, y: np.polyfit(x, y, 1)[0], "should return the pair (a, b), got a single number"),
-    (lambda x, y: (1.0, 2.0, 3.0), "two numbers, got 3 values"),
-    (lambda x, y: (np.array([1.0]), np.array([2.0])), "each part is an array of shape (1,)"),
-    (lambda x, y: {"a": 1.0, "b": 2.0}, "should return the pair (a, b), got dict"),
-    (lambda x, y: None, "did you forget to `return a, b`?"),
-], ids=["number", "three", "arrays", "dict", "none"])
+@pytest.mark.parametrize(
+    "answer, fragment",
+    [
+        (lambda x, y: np.polyfit(x, y, 1)[0], "should return the pair (a, b), got a single number"),
+        (lambda x, y: (1.0, 2.0, 3.0), "two numbers, got 3 values"),
+        (lambda x, y: (np.array([1.0]), np.array([2.0])), "each part is an array of shape (1,)"),
+        (lambda x, y: {"a": 1.0, "b": 2.0}, "should return the pair (a, b), got dict"),
+        (lambda x, y: None, "did you forget to `return a, b`?"),
+    ],
+    ids=["number", "three", "arrays", "dict", "none"],
+)
 def test_fit_1d_wrong_shapes(answer, fragment):
     assert_fails(ex_mod.fit_1d, answer, fragment)
 
@@ -233,20 +289,29 @@ def test_fit_1d_wrong_shapes(answer, fragment):
 # ----------------------------------------------------------------- fit_multi
 
 
-@pytest.mark.parametrize("answer", [
-    lambda X, y: np.linalg.lstsq(_bias_first(X), y, rcond=None)[0],
-    lambda X, y: np.linalg.inv(_bias_first(X).T @ _bias_first(X)) @ _bias_first(X).T @ y,
-    lambda X, y: np.linalg.pinv(_bias_first(X)) @ y,
-    lambda X, y: (lambda m: np.concatenate([[m.b_], m.w_]))(linreg.LinearRegression().fit(X, y)),
-], ids=["lstsq", "inv", "pinv", "lazynb"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda X, y: np.linalg.lstsq(_bias_first(X), y, rcond=None)[0],
+        lambda X, y: np.linalg.inv(_bias_first(X).T @ _bias_first(X)) @ _bias_first(X).T @ y,
+        lambda X, y: np.linalg.pinv(_bias_first(X)) @ y,
+        lambda X, y: (lambda m: np.concatenate([[m.b_], m.w_]))(
+            linreg.LinearRegression().fit(X, y)
+        ),
+    ],
+    ids=["lstsq", "inv", "pinv", "lazynb"],
+)
 def test_fit_multi_correct_variants_pass(answer):
     assert ex_mod.fit_multi.check(answer).passed
 
 
 def test_fit_multi_without_bias_fails():
-    assert_fails(ex_mod.fit_multi, lambda X, y: np.linalg.solve(X.T @ X, X.T @ y),
-                 "shape should be (D + 1,) = (4,), got (3,): the weight of the column of ones, "
-                 "the bias, is missing")
+    assert_fails(
+        ex_mod.fit_multi,
+        lambda X, y: np.linalg.solve(X.T @ X, X.T @ y),
+        "shape should be (D + 1,) = (4,), got (3,): the weight of the column of ones, "
+        "the bias, is missing",
+    )
 
 
 def test_fit_multi_bias_last_fails():

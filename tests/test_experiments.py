@@ -89,10 +89,11 @@ def test_paired_comparison_cancels_shared_seed_noise():
     # Each seed shifts both arms alike; b is always 0.01 above a.
     base = [0.05, 0.09, 0.07, 0.11]
     a = estimate(base, seeds=[0, 1, 2, 3])
-    b = estimate([v + 0.01 + d for v, d in zip(base, [0.001, -0.001, 0.0005, -0.0005])],
-                 seeds=[0, 1, 2, 3])
+    b = estimate(
+        [v + 0.01 + d for v, d in zip(base, [0.001, -0.001, 0.0005, -0.0005])], seeds=[0, 1, 2, 3]
+    )
     with pytest.raises(AssertionError):
-        assert_lower(a, b, k=2)                  # unpaired: the seed spread swamps 0.01
+        assert_lower(a, b, k=2)  # unpaired: the seed spread swamps 0.01
     assert assert_lower(a, b, k=2, paired=True) > 10
     with pytest.raises(ValueError, match="same seeds"):
         assert_lower(a, estimate(b.values, seeds=[4, 5, 6, 7]), paired=True)
@@ -118,8 +119,10 @@ def test_assert_lower_with_no_spread_at_all():
 
 
 def test_table_lines_up_arms_and_metrics():
-    rows = {"plain": {"train": estimate([0.01, 0.02]), "test": estimate([0.07, 0.08])},
-            "L2": {"train": estimate([0.03, 0.04]), "test": estimate([0.06, 0.065])}}
+    rows = {
+        "plain": {"train": estimate([0.01, 0.02]), "test": estimate([0.07, 0.08])},
+        "L2": {"train": estimate([0.03, 0.04]), "test": estimate([0.06, 0.065])},
+    }
     text = table(rows, percent=["test"], first="arm")
     lines = text.splitlines()
     assert lines[0].split() == ["arm", "train", "test"]

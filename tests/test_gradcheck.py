@@ -24,6 +24,7 @@ TOL = 1e-6
 
 # --- the checker --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("order, h, tol", [(2, 1e-6, 1e-8), (4, 1e-3, 1e-11)])
 def test_numerical_gradient_of_known_functions(order, h, tol):
     x = np.array([[0.3, -1.2, 2.0], [0.0, 0.7, -0.4]])
@@ -67,8 +68,8 @@ def test_relative_error():
     assert relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert relative_error([1.0], [1.0 + 2e-6]) == pytest.approx(1e-6, rel=1e-3)
     assert relative_error([], []) == 0.0
-    assert relative_error([1e-9], [1e-9 + 1e-13]) > 1e-5               # tiny entries: relative...
-    assert relative_error([1e-9], [1e-9 + 1e-13], floor=1e-6) < 1e-6   # ...or absolute below floor
+    assert relative_error([1e-9], [1e-9 + 1e-13]) > 1e-5  # tiny entries: relative...
+    assert relative_error([1e-9], [1e-9 + 1e-13], floor=1e-6) < 1e-6  # ...or absolute below floor
     assert relative_error([1.0], [2.0], floor=1e-6) == pytest.approx(1 / 3)
 
 
@@ -83,13 +84,18 @@ def _problem(case_index, depth, activation, output, use_bias):
     N, D, K = (int(v) for v in rng.integers([2, 1, 2], [6, 5, 4]))
     sizes = [D, *rng.integers(1, 6, depth).tolist(), K]
     while True:
-        params = init_params(sizes, activation=activation, seed=rng, dtype=np.float64, use_bias=use_bias)
+        params = init_params(
+            sizes, activation=activation, seed=rng, dtype=np.float64, use_bias=use_bias
+        )
         for layer in params:
             if "b" in layer:
                 layer["b"][:] = rng.normal(scale=0.5, size=layer["b"].shape)
         X = rng.normal(size=(N, D))
         _, cache = forward(params, X, activation=activation, output=output)
-        if activation not in ("relu", "leaky_relu") or min(np.abs(A).min() for A in cache["pre"]) > 0.02:
+        if (
+            activation not in ("relu", "leaky_relu")
+            or min(np.abs(A).min() for A in cache["pre"]) > 0.02
+        ):
             break
     if output == "softmax":
         T = softmax(rng.normal(size=(N, K)))  # soft targets: rows sum to 1
@@ -100,18 +106,20 @@ def _problem(case_index, depth, activation, output, use_bias):
     return params, X, T, cache
 
 
-@pytest.mark.parametrize("i, depth, activation, output, use_bias",
-                         [(i, *case) for i, case in enumerate(CASES)],
-                         ids=[f"{d}hidden-{a}-{o}-{'bias' if b else 'nobias'}" for d, a, o, b in CASES])
+@pytest.mark.parametrize(
+    "i, depth, activation, output, use_bias",
+    [(i, *case) for i, case in enumerate(CASES)],
+    ids=[f"{d}hidden-{a}-{o}-{'bias' if b else 'nobias'}" for d, a, o, b in CASES],
+)
 def test_backward_passes_the_gradient_check(i, depth, activation, output, use_bias):
     params, X, T, cache = _problem(i, depth, activation, output, use_bias)
     kw = {"activation": activation, "output": output}
     grads = backward(params, cache, T, **kw)
     assert len(grads) == len(params)
-    for l, (layer, g) in enumerate(zip(params, grads)):
+    for i, (layer, g) in enumerate(zip(params, grads)):
         assert g.keys() == layer.keys()
         for name, value in layer.items():
             assert g[name].shape == value.shape
             num = numerical_gradient(lambda _: loss(params, X, T, **kw), value, h=1e-3, order=4)
             err = relative_error(g[name], num, floor=1e-6)
-            assert err < TOL, f"layer {l} {name}: relative error {err:.2e}"
+            assert err < TOL, f"layer {i} {name}: relative error {err:.2e}"

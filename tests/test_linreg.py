@@ -29,8 +29,11 @@ def test_fit_line_matches_polyfit():
 
 
 @settings(max_examples=50, deadline=None)
-@given(a=st.floats(-100, 100), b=st.floats(-1000, 1000),
-       x=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=30, unique=True))
+@given(
+    a=st.floats(-100, 100),
+    b=st.floats(-1000, 1000),
+    x=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=30, unique=True),
+)
 def test_fit_line_recovers_an_exact_line(a, b, x):
     x = np.array(x)
     if np.ptp(x) < 1:  # nearly equal x: the slope is ill-determined
@@ -48,14 +51,17 @@ def test_fit_line_is_accurate_far_from_the_origin():
     assert a == pytest.approx(3.0, rel=1e-9)
 
 
-@pytest.mark.parametrize("x, y, error, fragment", [
-    ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ValueError, "all x values are equal"),
-    ([1.0], [2.0], ValueError, "need at least 2 samples, got 1"),
-    ([1.0, 2.0, 3.0], [1.0, 2.0], ValueError, "same length, got 3 and 2"),
-    ([1.0, np.nan, 3.0], [1.0, 2.0, 3.0], ValueError, "x must be finite"),
-    ([[1.0, 2.0]], [1.0, 2.0], ValueError, "x must be 1-D, got shape (1, 2)"),
-    ("abc", [1.0, 2.0, 3.0], TypeError, "x must be an array of numbers, got str"),
-])
+@pytest.mark.parametrize(
+    "x, y, error, fragment",
+    [
+        ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ValueError, "all x values are equal"),
+        ([1.0], [2.0], ValueError, "need at least 2 samples, got 1"),
+        ([1.0, 2.0, 3.0], [1.0, 2.0], ValueError, "same length, got 3 and 2"),
+        ([1.0, np.nan, 3.0], [1.0, 2.0, 3.0], ValueError, "x must be finite"),
+        ([[1.0, 2.0]], [1.0, 2.0], ValueError, "x must be 1-D, got shape (1, 2)"),
+        ("abc", [1.0, 2.0, 3.0], TypeError, "x must be an array of numbers, got str"),
+    ],
+)
 def test_fit_line_rejects_bad_input(x, y, error, fragment):
     with pytest.raises(error) as info:
         fit_line(x, y)
@@ -89,14 +95,21 @@ def test_r_squared_accepts_columns_and_lists():
     assert r_squared([1, 2, 4], [1, 2, 3]) == r_squared(y, np.array([1.0, 2.0, 3.0]))
 
 
-@pytest.mark.parametrize("y, y_hat, fragment", [
-    (np.ones(3), np.arange(3.0), "all values of y are equal: R^2 is undefined"),
-    (np.arange(3.0), np.arange(3.0)[:, None], "would broadcast to (N, N)"),
-    (np.arange(3.0), np.arange(4.0), "same shape, got (3,) and (4,)"),
-    (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2), "column (N, 1), got shape (3, 2)"),
-    (np.array([1.0]), np.array([1.0]), "at least 2 samples"),
-    (np.array([1.0, np.inf]), np.array([1.0, 2.0]), "y must be finite"),
-])
+@pytest.mark.parametrize(
+    "y, y_hat, fragment",
+    [
+        (np.ones(3), np.arange(3.0), "all values of y are equal: R^2 is undefined"),
+        (np.arange(3.0), np.arange(3.0)[:, None], "would broadcast to (N, N)"),
+        (np.arange(3.0), np.arange(4.0), "same shape, got (3,) and (4,)"),
+        (
+            np.arange(6.0).reshape(3, 2),
+            np.arange(6.0).reshape(3, 2),
+            "column (N, 1), got shape (3, 2)",
+        ),
+        (np.array([1.0]), np.array([1.0]), "at least 2 samples"),
+        (np.array([1.0, np.inf]), np.array([1.0, 2.0]), "y must be finite"),
+    ],
+)
 def test_r_squared_rejects_bad_input(y, y_hat, fragment):
     with pytest.raises(ValueError) as info:
         r_squared(y, y_hat)
@@ -172,18 +185,26 @@ def test_an_exact_fit_with_d_plus_one_samples():
     np.testing.assert_allclose((model.b_, *model.w_), (1.0, 2.0, -3.0), atol=1e-12)
 
 
-@pytest.mark.parametrize("make, fragment", [
-    (lambda X, y: (X[:2], y[:2]), "need at least 3 samples to fit 2 weights and a bias, got 2"),
-    (lambda X, y: (np.column_stack([X, np.full(len(X), 7.0)]), y),
-     "feature 2 is constant (every sample has 7)"),
-    (lambda X, y: (np.column_stack([X, X[:, 0]]), y), "features 0 and 2 are identical"),
-    (lambda X, y: (np.column_stack([X, X[:, 0] + 2 * X[:, 1]]), y),
-     "rank 3 but 4 columns: some feature is a linear combination of the others and the bias"),
-    (lambda X, y: (X, y[:-1]), "X has 50 samples (rows) but y has 49 targets"),
-    (lambda X, y: (X, np.column_stack([y, y])), "y must be 1-D (N,), one target per sample"),
-    (lambda X, y: (np.where(X > 9, np.nan, X), y), "X must be finite: it contains NaN"),
-    (lambda X, y: (X[None], y), "X must be 1-D or 2-D, got shape (1, 50, 2)"),
-], ids=["too-few", "constant", "duplicate", "collinear", "lengths", "2d-y", "nan", "3d-X"])
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda X, y: (X[:2], y[:2]), "need at least 3 samples to fit 2 weights and a bias, got 2"),
+        (
+            lambda X, y: (np.column_stack([X, np.full(len(X), 7.0)]), y),
+            "feature 2 is constant (every sample has 7)",
+        ),
+        (lambda X, y: (np.column_stack([X, X[:, 0]]), y), "features 0 and 2 are identical"),
+        (
+            lambda X, y: (np.column_stack([X, X[:, 0] + 2 * X[:, 1]]), y),
+            "rank 3 but 4 columns: some feature is a linear combination of the others and the bias",
+        ),
+        (lambda X, y: (X, y[:-1]), "X has 50 samples (rows) but y has 49 targets"),
+        (lambda X, y: (X, np.column_stack([y, y])), "y must be 1-D (N,), one target per sample"),
+        (lambda X, y: (np.where(X > 9, np.nan, X), y), "X must be finite: it contains NaN"),
+        (lambda X, y: (X[None], y), "X must be 1-D or 2-D, got shape (1, 50, 2)"),
+    ],
+    ids=["too-few", "constant", "duplicate", "collinear", "lengths", "2d-y", "nan", "3d-X"],
+)
 def test_fit_rejects_bad_input(plane, make, fragment):
     X, y = make(*plane)
     with pytest.raises(ValueError) as info:
@@ -196,7 +217,9 @@ def test_predict_checks():
         LinearRegression().predict(np.ones((2, 2)))
     X = np.random.default_rng(4).normal(size=(6, 3))
     model = LinearRegression().fit(X, X.sum(axis=1))
-    with pytest.raises(ValueError, match="X has 2 features per sample but the model was fitted with 3"):
+    with pytest.raises(
+        ValueError, match="X has 2 features per sample but the model was fitted with 3"
+    ):
         model.predict(np.ones((4, 2)))
     with pytest.raises(TypeError, match="must hold numbers"):
         model.predict(np.array([["a", "b", "c"]]))
@@ -222,6 +245,8 @@ def test_lstsq_solver_is_more_accurate_on_an_ill_conditioned_design():
     X = np.vander(x, 11, increasing=True)[:, 1:]  # x, x^2, ..., x^10: nearly collinear
     w = np.random.default_rng(0).normal(size=10)
     y = X @ w + 1.0
-    errors = {s: np.linalg.norm(LinearRegression(solver=s).fit(X, y).predict(X) - y)
-              for s in LinearRegression.SOLVERS}
+    errors = {
+        s: np.linalg.norm(LinearRegression(solver=s).fit(X, y).predict(X) - y)
+        for s in LinearRegression.SOLVERS
+    }
     assert errors["lstsq"] < errors["solve"] / 100

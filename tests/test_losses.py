@@ -10,12 +10,20 @@ from hypothesis.extra.numpy import arrays
 
 from lazynb.activations import sigmoid, softmax
 from lazynb.gradcheck import numerical_gradient, relative_error
-from lazynb.losses import (binary_cross_entropy, binary_cross_entropy_grad,
-                           binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad,
-                           categorical_cross_entropy, categorical_cross_entropy_grad,
-                           categorical_cross_entropy_with_logits,
-                           categorical_cross_entropy_with_logits_grad, kl_divergence,
-                           kl_divergence_grad, mean_squared_error, mean_squared_error_grad)
+from lazynb.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    categorical_cross_entropy,
+    categorical_cross_entropy_grad,
+    categorical_cross_entropy_with_logits,
+    categorical_cross_entropy_with_logits_grad,
+    kl_divergence,
+    kl_divergence_grad,
+    mean_squared_error,
+    mean_squared_error_grad,
+)
 
 
 def _problem(seed, n=None, k=None):
@@ -31,11 +39,14 @@ def _problem(seed, n=None, k=None):
 
 # --- values -------------------------------------------------------------------------------
 
+
 def test_categorical_cross_entropy_is_the_ebook_cost():
     _, T, A, P = _problem(0)
     assert categorical_cross_entropy(T, P, mean=False) == pytest.approx(-(T * np.log(P)).sum())
     assert categorical_cross_entropy(T, P) == pytest.approx(-(T * np.log(P)).sum() / len(T))
-    assert categorical_cross_entropy_with_logits(T, A / 4) == pytest.approx(categorical_cross_entropy(T, P))
+    assert categorical_cross_entropy_with_logits(T, A / 4) == pytest.approx(
+        categorical_cross_entropy(T, P)
+    )
     assert categorical_cross_entropy(T, T) == 0.0
     assert np.isfinite(categorical_cross_entropy(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])))
 
@@ -43,17 +54,26 @@ def test_categorical_cross_entropy_is_the_ebook_cost():
 def test_soft_targets_and_binary_forms_agree():
     rng, T, A, P = _problem(1)
     soft = softmax(rng.normal(size=T.shape))
-    assert categorical_cross_entropy_with_logits(soft, A / 4) == pytest.approx(categorical_cross_entropy(soft, P))
+    assert categorical_cross_entropy_with_logits(soft, A / 4) == pytest.approx(
+        categorical_cross_entropy(soft, P)
+    )
     t, a = rng.integers(0, 2, 9).astype(float), rng.normal(size=9) * 3
-    assert binary_cross_entropy_with_logits(t, a) == pytest.approx(binary_cross_entropy(t, sigmoid(a)))
+    assert binary_cross_entropy_with_logits(t, a) == pytest.approx(
+        binary_cross_entropy(t, sigmoid(a))
+    )
     # A 2-class softmax on scores (0, a) is a sigmoid on a.
     T2, A2 = np.column_stack([1 - t, t]), np.column_stack([np.zeros(9), a])
-    assert categorical_cross_entropy_with_logits(T2, A2) == pytest.approx(binary_cross_entropy_with_logits(t, a))
+    assert categorical_cross_entropy_with_logits(T2, A2) == pytest.approx(
+        binary_cross_entropy_with_logits(t, a)
+    )
     # (N, K) binary outputs: summed over K, averaged over N.
     t2, a2 = t.reshape(3, 3), a.reshape(3, 3)
-    assert binary_cross_entropy_with_logits(t2, a2) == pytest.approx(3 * binary_cross_entropy_with_logits(t, a))
+    assert binary_cross_entropy_with_logits(t2, a2) == pytest.approx(
+        3 * binary_cross_entropy_with_logits(t, a)
+    )
     assert binary_cross_entropy(t2, sigmoid(a2), mean=False) == pytest.approx(
-        binary_cross_entropy(t, sigmoid(a), mean=False))
+        binary_cross_entropy(t, sigmoid(a), mean=False)
+    )
 
 
 def test_mean_squared_error():
@@ -79,7 +99,9 @@ def test_kl_divergence():
 
 # --- stability ----------------------------------------------------------------------------
 
-logits = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 5)), elements=st.floats(-1e4, 1e4))
+logits = arrays(
+    np.float64, st.tuples(st.integers(1, 6), st.integers(2, 5)), elements=st.floats(-1e4, 1e4)
+)
 
 
 @given(A=logits, seed=st.integers(0, 2**16), use32=st.booleans())
@@ -90,8 +112,14 @@ def test_with_logits_losses_are_finite_and_warning_free(A, seed, use32):
     T = np.eye(A.shape[1], dtype=A.dtype)[rng.integers(0, A.shape[1], A.shape[0])]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        values = [categorical_cross_entropy_with_logits(T, A), binary_cross_entropy_with_logits(T, A)]
-        grads = [categorical_cross_entropy_with_logits_grad(T, A), binary_cross_entropy_with_logits_grad(T, A)]
+        values = [
+            categorical_cross_entropy_with_logits(T, A),
+            binary_cross_entropy_with_logits(T, A),
+        ]
+        grads = [
+            categorical_cross_entropy_with_logits_grad(T, A),
+            binary_cross_entropy_with_logits_grad(T, A),
+        ]
     assert all(np.isfinite(v) and v >= 0 for v in values)
     assert all(np.all(np.isfinite(g)) and g.dtype == A.dtype and g.shape == A.shape for g in grads)
 
@@ -107,6 +135,7 @@ def test_with_logits_is_exact_where_probabilities_saturate():
 
 # --- gradients ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("mean", [True, False])
 def test_loss_gradients_pass_the_gradient_check(seed, mean):
@@ -116,14 +145,19 @@ def test_loss_gradients_pass_the_gradient_check(seed, mean):
         (categorical_cross_entropy, categorical_cross_entropy_grad, T, P),
         (categorical_cross_entropy, categorical_cross_entropy_grad, soft, P),
         (categorical_cross_entropy_with_logits, categorical_cross_entropy_with_logits_grad, T, A),
-        (categorical_cross_entropy_with_logits, categorical_cross_entropy_with_logits_grad, soft, A),
+        (
+            categorical_cross_entropy_with_logits,
+            categorical_cross_entropy_with_logits_grad,
+            soft,
+            A,
+        ),
         (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, T, A),
         (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, T[:, 0], A[:, 0]),
         (binary_cross_entropy, binary_cross_entropy_grad, T, sigmoid(A / 4)),
         (binary_cross_entropy, binary_cross_entropy_grad, soft[:, 0], sigmoid(A[:, 0] / 4)),
     ]
     for f, f_grad, t, x in checks:
-        num = numerical_gradient(lambda z: f(t, z, mean=mean), x.copy())
+        num = numerical_gradient(lambda z, f=f, t=t: f(t, z, mean=mean), x.copy())
         assert relative_error(f_grad(t, x, mean=mean), num) < 1e-6, f.__name__
 
 
@@ -136,7 +170,9 @@ def test_mse_and_kl_gradients_pass_the_gradient_check(seed):
     Q = softmax(rng.normal(size=T.shape))
     for axis in (-1, 0):
         Pn, Qn = (P, Q) if axis == -1 else (P / P.sum(0), Q / Q.sum(0))
-        num = numerical_gradient(lambda z: kl_divergence(Pn, z, axis=axis).sum(), Qn.copy())
+        num = numerical_gradient(
+            lambda z, Pn=Pn, axis=axis: kl_divergence(Pn, z, axis=axis).sum(), Qn.copy()
+        )
         assert relative_error(kl_divergence_grad(Pn, Qn, axis=axis), num) < 1e-6
 
 
@@ -194,8 +230,16 @@ def test_bad_input_is_rejected_with_a_clear_error(f, t, x):
         f(t[:0], x[:0])
 
 
-@pytest.mark.parametrize("f", [binary_cross_entropy, binary_cross_entropy_with_logits, categorical_cross_entropy,
-                               categorical_cross_entropy_with_logits, categorical_cross_entropy_grad])
+@pytest.mark.parametrize(
+    "f",
+    [
+        binary_cross_entropy,
+        binary_cross_entropy_with_logits,
+        categorical_cross_entropy,
+        categorical_cross_entropy_with_logits,
+        categorical_cross_entropy_grad,
+    ],
+)
 def test_mean_must_be_a_bool(f):
     T = np.eye(2)
     with pytest.raises(TypeError, match="mean"):

@@ -9,8 +9,11 @@ import pytest
 
 from lazynb.activations import ACTIVATIONS, sigmoid, softmax
 from lazynb.data import load_mnist, make_clouds, make_donut, make_spiral, one_hot
-from lazynb.losses import (binary_cross_entropy_with_logits, categorical_cross_entropy_with_logits,
-                           mean_squared_error)
+from lazynb.losses import (
+    binary_cross_entropy_with_logits,
+    categorical_cross_entropy_with_logits,
+    mean_squared_error,
+)
 from lazynb.mlp import MLP, OUTPUTS, backward, forward, init_params, loss
 from lazynb.progress import ProgressBar
 
@@ -22,13 +25,18 @@ def _small(seed=0, n=8, d=3, k=4):
 
 # --- init_params --------------------------------------------------------------------------
 
+
 def test_init_params_follows_the_documented_procedure():
     params = init_params([5, 4, 3], activation="relu", seed=7)
     rng = np.random.default_rng(7)
     W1 = (rng.standard_normal((5, 4)) * np.sqrt(2 / 5)).astype(np.float32)
     W2 = (rng.standard_normal((4, 3)) * np.sqrt(2 / 4)).astype(np.float32)
     assert np.array_equal(params[0]["W"], W1) and np.array_equal(params[1]["W"], W2)
-    assert params[0]["b"].dtype == np.float32 and not params[0]["b"].any() and params[1]["b"].shape == (3,)
+    assert (
+        params[0]["b"].dtype == np.float32
+        and not params[0]["b"].any()
+        and params[1]["b"].shape == (3,)
+    )
     tanh = init_params([5, 4, 3], activation="tanh", seed=7, dtype=np.float64)
     rng = np.random.default_rng(7)
     assert np.allclose(tanh[0]["W"], rng.standard_normal((5, 4)) * np.sqrt(1 / 5))
@@ -46,22 +54,26 @@ def test_init_params_scale_keeps_the_signal():
     assert 0.3 < Y.std() < 3
 
 
-@pytest.mark.parametrize("kwargs, err, msg", [
-    ({"layer_sizes": [3]}, ValueError, "at least"),
-    ({"layer_sizes": [3, 0]}, ValueError, ">= 1"),
-    ({"layer_sizes": [3, 2.5]}, TypeError, "integer"),
-    ({"layer_sizes": "34"}, TypeError, "list of ints"),
-    ({"layer_sizes": [3, 2], "activation": "softplus"}, ValueError, "valid names"),
-    ({"layer_sizes": [3, 2], "dtype": np.int32}, ValueError, "float32 or np.float64"),
-    ({"layer_sizes": [3, 2], "seed": -1}, ValueError, ">= 0"),
-    ({"layer_sizes": [3, 2], "use_bias": "yes"}, TypeError, "use_bias"),
-])
+@pytest.mark.parametrize(
+    "kwargs, err, msg",
+    [
+        ({"layer_sizes": [3]}, ValueError, "at least"),
+        ({"layer_sizes": [3, 0]}, ValueError, ">= 1"),
+        ({"layer_sizes": [3, 2.5]}, TypeError, "integer"),
+        ({"layer_sizes": "34"}, TypeError, "list of ints"),
+        ({"layer_sizes": [3, 2], "activation": "softplus"}, ValueError, "valid names"),
+        ({"layer_sizes": [3, 2], "dtype": np.int32}, ValueError, "float32 or np.float64"),
+        ({"layer_sizes": [3, 2], "seed": -1}, ValueError, ">= 0"),
+        ({"layer_sizes": [3, 2], "use_bias": "yes"}, TypeError, "use_bias"),
+    ],
+)
 def test_init_params_rejects_bad_arguments(kwargs, err, msg):
     with pytest.raises(err, match=msg):
         init_params(**kwargs)
 
 
 # --- forward / backward -------------------------------------------------------------------
+
 
 def test_forward_is_the_ebook_network():
     rng, X, T = _small()
@@ -100,7 +112,9 @@ def test_float32_stays_float32():
     _, X, T = _small(3)
     params = init_params([3, 5, 4])
     Y, cache = forward(params, X)  # float64 X is cast to the weights' dtype
-    assert Y.dtype == np.float32 and all(g["W"].dtype == np.float32 for g in backward(params, cache, T))
+    assert Y.dtype == np.float32 and all(
+        g["W"].dtype == np.float32 for g in backward(params, cache, T)
+    )
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
@@ -128,7 +142,9 @@ def test_the_training_step_is_stable_for_any_spread_of_scores(scale):
     p[1]["b"][:] = [0.0, 0.0, 0.0, -3 * scale]
     m.params_ = p
     m.partial_fit(X, T)  # scores up to ~1000 apart: a naive softmax would overflow
-    assert np.isfinite(m.history_["cost"][0]) and all(np.all(np.isfinite(q["W"])) for q in m.params_)
+    assert np.isfinite(m.history_["cost"][0]) and all(
+        np.all(np.isfinite(q["W"])) for q in m.params_
+    )
 
 
 def test_forward_backward_loss_reject_bad_input():
@@ -167,6 +183,7 @@ def test_forward_backward_loss_reject_bad_input():
 
 # --- training -----------------------------------------------------------------------------
 
+
 def test_full_batch_cost_decreases_every_epoch():
     X, y = make_clouds(300, seed=1)
     model = MLP((20,), activation="tanh", lr=0.05, epochs=60).fit(X, y)
@@ -178,7 +195,9 @@ def test_full_batch_cost_decreases_every_epoch():
 
 def test_learns_the_donut_and_the_spiral():
     X, y = make_donut(400, seed=2)
-    donut = MLP((10,), activation="tanh", output="sigmoid", lr=0.3, epochs=100, batch_size=20).fit(X / 10, y)
+    donut = MLP((10,), activation="tanh", output="sigmoid", lr=0.3, epochs=100, batch_size=20).fit(
+        X / 10, y
+    )
     assert donut.score(X / 10, y) > 0.97
     assert donut.predict(X / 10).shape == (400,) and donut.predict_proba(X / 10).shape == (400, 1)
     X, y = make_spiral(seed=3)
@@ -215,13 +234,23 @@ def test_validation_history_and_monitoring_modes():
     model = MLP((16,), lr=0.1, epochs=4, batch_size=30, record_every_iteration=True)
     model.fit(X[:200], y[:200], X_val=X[200:], Y_val=y[200:])
     h = model.history_
-    assert {k: len(v) for k, v in h.items()} == {"cost": 4, "error": 4, "val_cost": 4, "val_error": 4,
-                                                 "iterations": 4, "time": 4, "iter_cost": 28}
+    assert {k: len(v) for k, v in h.items()} == {
+        "cost": 4,
+        "error": 4,
+        "val_cost": 4,
+        "val_error": 4,
+        "iterations": 4,
+        "time": 4,
+        "iter_cost": 28,
+    }
     assert h["val_error"][-1] == pytest.approx(1 - model.score(X[200:], y[200:]))
-    assert h["cost"][-1] == pytest.approx(loss(model.params_, X[:200], one_hot(y[:200]), activation="relu"),
-                                          rel=1e-5)
+    assert h["cost"][-1] == pytest.approx(
+        loss(model.params_, X[:200], one_hot(y[:200]), activation="relu"), rel=1e-5
+    )
     # "running": each epoch's mean over its batches before their updates.
-    run = MLP((16,), lr=0.1, epochs=4, batch_size=30, monitor="running", record_every_iteration=True)
+    run = MLP(
+        (16,), lr=0.1, epochs=4, batch_size=30, monitor="running", record_every_iteration=True
+    )
     run.fit(X[:200], y[:200])
     ic = np.array(run.history_["iter_cost"])
     sizes = np.array([30] * 6 + [20])
@@ -243,7 +272,9 @@ def test_update_hook():
     hooked = MLP((5,), update=sgd, **kw).fit(X, y)
     plain = MLP((5,), **kw).fit(X, y)
     assert seen == [(1, 0), (2, 0), (3, 0), (4, 1), (5, 1), (6, 1)]
-    assert all(np.allclose(p["W"], q["W"], rtol=1e-12) for p, q in zip(hooked.params_, plain.params_))
+    assert all(
+        np.allclose(p["W"], q["W"], rtol=1e-12) for p, q in zip(hooked.params_, plain.params_)
+    )
 
     def momentum(params, grads, state):  # a chapter-5 optimiser keeps its own state
         vel = state.setdefault("v", [{k: np.zeros_like(v) for k, v in p.items()} for p in params])
@@ -265,10 +296,14 @@ def test_other_outputs_and_depths():
     assert ml.predict(X).shape == (200, 2) and ml.score(X, multi) > 0.9
     t = X @ np.array([1.5, -2.0]) + 0.5
     reg = MLP((), output="identity", lr=0.1, epochs=100).fit(X, t)
-    assert reg.predict(X).shape == (200,) and reg.score(X, t) > 0.999 and "error" not in reg.history_
+    assert (
+        reg.predict(X).shape == (200,) and reg.score(X, t) > 0.999 and "error" not in reg.history_
+    )
     # Without biases, a column of ones lets the first layer learn them (the e-book's x0 = 1).
     X1 = np.column_stack([np.ones(len(X)), X])
-    deep = MLP((8, 8, 8), activation="leaky_relu", lr=0.1, epochs=20, batch_size=20, use_bias=False).fit(X1, y)
+    deep = MLP(
+        (8, 8, 8), activation="leaky_relu", lr=0.1, epochs=20, batch_size=20, use_bias=False
+    ).fit(X1, y)
     assert all("b" not in p for p in deep.params_) and deep.score(X1, y) > 0.95
     P = deep.predict_proba(X1)
     assert P.dtype == np.float32 and np.allclose(P.sum(axis=1), 1, atol=1e-5)
@@ -288,30 +323,36 @@ def test_progress_bar(capsys):
     buf = io.StringIO()
     with ProgressBar(4, width=8, prefix="epoch", file=buf) as bar:
         bar.update(2, cost=0.5)
-    assert buf.getvalue().startswith("\repoch 2/4 [####----]  cost 0.5000") and buf.getvalue().endswith("\n")
+    assert buf.getvalue().startswith(
+        "\repoch 2/4 [####----]  cost 0.5000"
+    ) and buf.getvalue().endswith("\n")
     with pytest.raises(ValueError, match=">= 1"):
         ProgressBar(0)
 
 
 # --- errors -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, err, msg", [
-    ({"hidden": "300"}, TypeError, "tuple of layer sizes"),
-    ({"hidden": (300, 0)}, ValueError, ">= 1"),
-    ({"activation": "softplus"}, ValueError, "valid names are identity, leaky_relu"),
-    ({"output": "softmax2"}, ValueError, "valid names are identity, sigmoid, softmax"),
-    ({"lr": 0}, ValueError, "lr"),
-    ({"lr": "fast"}, TypeError, "lr"),
-    ({"epochs": 0}, ValueError, "epochs"),
-    ({"epochs": 2.5}, TypeError, "epochs"),
-    ({"batch_size": 0}, ValueError, "batch_size"),
-    ({"seed": -1}, ValueError, "seed"),
-    ({"dtype": np.float16}, ValueError, "float32 or np.float64"),
-    ({"dtype": "banana"}, TypeError, "dtype"),
-    ({"monitor": "some"}, ValueError, "full, running"),
-    ({"update": "adam"}, TypeError, "callable"),
-    ({"progress": 1}, TypeError, "progress"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, err, msg",
+    [
+        ({"hidden": "300"}, TypeError, "tuple of layer sizes"),
+        ({"hidden": (300, 0)}, ValueError, ">= 1"),
+        ({"activation": "softplus"}, ValueError, "valid names are identity, leaky_relu"),
+        ({"output": "softmax2"}, ValueError, "valid names are identity, sigmoid, softmax"),
+        ({"lr": 0}, ValueError, "lr"),
+        ({"lr": "fast"}, TypeError, "lr"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"epochs": 2.5}, TypeError, "epochs"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"dtype": np.float16}, ValueError, "float32 or np.float64"),
+        ({"dtype": "banana"}, TypeError, "dtype"),
+        ({"monitor": "some"}, ValueError, "full, running"),
+        ({"update": "adam"}, TypeError, "callable"),
+        ({"progress": 1}, TypeError, "progress"),
+    ],
+)
 def test_bad_hyper_parameters(kwargs, err, msg):
     with pytest.raises(err, match=msg):
         MLP(**kwargs)
@@ -353,11 +394,17 @@ def test_bad_data():
 
 # --- real data ----------------------------------------------------------------------------
 
+
 def test_mnist_784_100_10():
     """A few epochs on real MNIST digits reach a low test error (measured 7.3% on the shipped sample)."""
     X, y = load_mnist("train", download=False, warn=False)
     Xt, yt = load_mnist("test", download=False, warn=False)
-    X, y, Xt, yt = X[:4000], y[:4000], Xt[:1000], yt[:1000]  # the sample's sizes, even with the full set
+    X, y, Xt, yt = (
+        X[:4000],
+        y[:4000],
+        Xt[:1000],
+        yt[:1000],
+    )  # the sample's sizes, even with the full set
     model = MLP((100,), lr=0.5, epochs=5, batch_size=100, seed=0).fit(X, y)
     assert model.params_[0]["W"].shape == (784, 100) and model.params_[0]["W"].dtype == np.float32
     assert model.history_["error"][-1] < model.history_["error"][0]

@@ -39,8 +39,10 @@ def test_sigmoid_grad_matches_numerical_gradient():
     assert relative_error(sigmoid_grad(a), num) < 1e-6
 
 
-@pytest.mark.parametrize("bad, err", [("text", TypeError), ([np.nan], ValueError), (None, TypeError),
-                                      ([[1, 2], [3]], TypeError)])
+@pytest.mark.parametrize(
+    "bad, err",
+    [("text", TypeError), ([np.nan], ValueError), (None, TypeError), ([[1, 2], [3]], TypeError)],
+)
 def test_sigmoid_rejects_bad_input(bad, err):
     with pytest.raises(err):
         sigmoid(bad)
@@ -83,8 +85,10 @@ def test_training_gradient_is_the_gradient_of_the_cost():
     X, y = _two_blobs(20)
     unit = LogisticUnit(lr=1e-3, epochs=1, seed=3).fit(X, y)
     w0 = np.random.default_rng(3).normal(0.0, 1.0 / np.sqrt(2), size=2)
+
     def cost(wb):
         return binary_cross_entropy(y, sigmoid(X @ wb[:2] + wb[2]))
+
     g = numerical_gradient(cost, np.r_[w0, 0.0])
     step = np.r_[w0 - unit.w_, -unit.b_] / 1e-3
     assert relative_error(step, g) < 1e-6

@@ -73,8 +73,9 @@ def test_plot_descent_is_labelled_and_says_when_it_diverged():
 
 
 def test_learning_rate_panel_has_one_panel_per_rate_and_a_distance_plot():
-    fig = learning_rate_panel(J, dJ, 1.5, [0.02, 0.3, 0.9, 1.05], steps=20, x_min=-0.5,
-                              x_range=(-2.5, 2.0))
+    fig = learning_rate_panel(
+        J, dJ, 1.5, [0.02, 0.3, 0.9, 1.05], steps=20, x_min=-0.5, x_range=(-2.5, 2.0)
+    )
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 5
     for ax in visible:

@@ -6,8 +6,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lazynb import optimizers as opt  # noqa: E402
-from lazynb.optim_explorer import (OPTIMIZERS, OptimizerExplorer, make_optimizer,  # noqa: E402
-                                   optimizer_panel, run_optimizer)
+from lazynb.optim_explorer import (
+    OPTIMIZERS,
+    OptimizerExplorer,
+    make_optimizer,  # noqa: E402
+    optimizer_panel,
+    run_optimizer,
+)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -35,7 +40,9 @@ def test_panel_every_optimizer_converges():
 
 def test_run_matches_minimize():
     tr = run_optimizer("Momentum", 0.03, mu=0.8, steps=20)
-    ref = opt.minimize(opt.quadratic((1.0, 25.0)), np.array([-4.0, 2.0]), opt.Momentum(0.03, mu=0.8), 20)
+    ref = opt.minimize(
+        opt.quadratic((1.0, 25.0)), np.array([-4.0, 2.0]), opt.Momentum(0.03, mu=0.8), 20
+    )
     np.testing.assert_array_equal(tr.x, ref.x)
 
 

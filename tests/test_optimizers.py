@@ -10,9 +10,23 @@ import pytest
 from lazynb.data import make_spiral
 from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasRMSprop
 from lazynb.mlp import MLP
-from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop,
-                               Schedule, Trajectory, constant, exponential_decay, inverse_decay, minimize,
-                               quadratic, step_decay)
+from lazynb.optimizers import (
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    RMSprop,
+    Schedule,
+    Trajectory,
+    constant,
+    exponential_decay,
+    inverse_decay,
+    minimize,
+    quadratic,
+    step_decay,
+)
 
 
 def _grads(rng, shape, n):
@@ -20,6 +34,7 @@ def _grads(rng, shape, n):
 
 
 # ------------------------------------------------------------------ the rules, by hand
+
 
 def test_sgd_one_step():
     w = np.array([1.0, 2.0])
@@ -34,8 +49,8 @@ def test_momentum_is_the_ebooks_dw_form():
     opt = Momentum(0.05, mu=0.9)
     for g in _grads(rng, 3, 10):
         opt.step(w, g)
-        dw = 0.9 * dw - 0.05 * g      # dw(t) = mu dw(t-1) - lr dJ/dw
-        ref = ref + dw                # w(t) = w(t-1) + dw(t)
+        dw = 0.9 * dw - 0.05 * g  # dw(t) = mu dw(t-1) - lr dJ/dw
+        ref = ref + dw  # w(t) = w(t-1) + dw(t)
     np.testing.assert_allclose(w, ref, rtol=1e-14)
     np.testing.assert_allclose(opt.state["v"][()], dw, rtol=1e-14)
 
@@ -107,7 +122,9 @@ def test_rmsprop_plain_momentum_and_centered_match_formulas():
             inc = 0.01 * g / (rms + 1e-6)
             m = mom * m + inc
             ref -= m
-        np.testing.assert_allclose(w, ref, rtol=1e-12, err_msg=f"momentum={mom} centered={centered}")
+        np.testing.assert_allclose(
+            w, ref, rtol=1e-12, err_msg=f"momentum={mom} centered={centered}"
+        )
 
 
 def test_adam_matches_formula_and_first_step_is_lr_times_sign():
@@ -118,12 +135,12 @@ def test_adam_matches_formula_and_first_step_is_lr_times_sign():
     opt = Adam(0.01, eps=1e-8)
     opt.step(w, g0)
     np.testing.assert_allclose(w - w0, -0.01 * np.sign(g0), rtol=1e-8)
-    m, v, ref = 0.1 * g0, 0.001 * g0 ** 2, w.copy()
+    m, v, ref = 0.1 * g0, 0.001 * g0**2, w.copy()
     for t, g in enumerate(_grads(rng, 6, 20), start=2):
         opt.step(w, g)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
-        ref -= 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        ref -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     np.testing.assert_allclose(w, ref, rtol=1e-12)
 
 
@@ -139,9 +156,12 @@ def test_adam_eps_hat_is_a_rescaled_epsilon():
 
 # ------------------------------------------------------------------ structures and state
 
+
 def test_step_updates_list_of_layers_in_place_and_keeps_dtype():
-    params = [{"W": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)},
-              {"W": np.ones((3, 1), np.float32), "b": np.zeros(1, np.float32)}]
+    params = [
+        {"W": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)},
+        {"W": np.ones((3, 1), np.float32), "b": np.zeros(1, np.float32)},
+    ]
     ids = [id(a) for layer in params for a in layer.values()]
     grads = [{k: np.full_like(v, 0.5) for k, v in layer.items()} for layer in params]
     opt = Adam(0.1)
@@ -170,31 +190,43 @@ def test_shape_change_needs_reset():
     assert opt.t == 1
 
 
-@pytest.mark.parametrize("params, grads, exc, match", [
-    (np.zeros(3), np.ones(4), ValueError, "shape"),
-    (np.zeros(3), np.array([1.0, np.nan, 0.0]), ValueError, "NaN"),
-    (np.zeros(3), np.array([1.0, np.inf, 0.0]), ValueError, "diverged"),
-    (np.zeros(3, dtype=int), np.ones(3), TypeError, "float ndarray"),
-    ([1.0, 2.0], [1.0, 2.0], TypeError, "dict"),
-    ([{"W": np.zeros(2)}], [{"V": np.zeros(2)}], ValueError, "keys"),
-    ([{"W": np.zeros(2)}], [], ValueError, "1 dicts"),
-    ("w", "g", TypeError, "params must be"),
-    ([], [], ValueError, "at least one layer"),
-    (np.zeros(2), "ab", TypeError, "numbers"),
-])
+@pytest.mark.parametrize(
+    "params, grads, exc, match",
+    [
+        (np.zeros(3), np.ones(4), ValueError, "shape"),
+        (np.zeros(3), np.array([1.0, np.nan, 0.0]), ValueError, "NaN"),
+        (np.zeros(3), np.array([1.0, np.inf, 0.0]), ValueError, "diverged"),
+        (np.zeros(3, dtype=int), np.ones(3), TypeError, "float ndarray"),
+        ([1.0, 2.0], [1.0, 2.0], TypeError, "dict"),
+        ([{"W": np.zeros(2)}], [{"V": np.zeros(2)}], ValueError, "keys"),
+        ([{"W": np.zeros(2)}], [], ValueError, "1 dicts"),
+        ("w", "g", TypeError, "params must be"),
+        ([], [], ValueError, "at least one layer"),
+        (np.zeros(2), "ab", TypeError, "numbers"),
+    ],
+)
 def test_step_rejects_bad_input(params, grads, exc, match):
     with pytest.raises(exc, match=match):
         SGD(0.1).step(params, grads)
 
 
-@pytest.mark.parametrize("make, exc", [
-    (lambda: SGD(0), ValueError), (lambda: SGD(-0.1), ValueError),
-    (lambda: SGD(float("nan")), ValueError), (lambda: SGD("0.1"), TypeError),
-    (lambda: SGD(True), TypeError), (lambda: Momentum(0.1, mu=1.0), ValueError),
-    (lambda: Momentum(0.1, mu=-0.1), ValueError), (lambda: RMSprop(0.1, decay=1.0), ValueError),
-    (lambda: RMSprop(0.1, eps=0), ValueError), (lambda: Adam(0.1, beta2=1.5), ValueError),
-    (lambda: AdaGrad(0.1, eps=0), ValueError), (lambda: SGD(0.1, schedule_on="batch"), ValueError),
-])
+@pytest.mark.parametrize(
+    "make, exc",
+    [
+        (lambda: SGD(0), ValueError),
+        (lambda: SGD(-0.1), ValueError),
+        (lambda: SGD(float("nan")), ValueError),
+        (lambda: SGD("0.1"), TypeError),
+        (lambda: SGD(True), TypeError),
+        (lambda: Momentum(0.1, mu=1.0), ValueError),
+        (lambda: Momentum(0.1, mu=-0.1), ValueError),
+        (lambda: RMSprop(0.1, decay=1.0), ValueError),
+        (lambda: RMSprop(0.1, eps=0), ValueError),
+        (lambda: Adam(0.1, beta2=1.5), ValueError),
+        (lambda: AdaGrad(0.1, eps=0), ValueError),
+        (lambda: SGD(0.1, schedule_on="batch"), ValueError),
+    ],
+)
 def test_constructors_reject_bad_hyperparameters(make, exc):
     with pytest.raises(exc):
         make()
@@ -206,14 +238,17 @@ def test_repr_names_the_hyperparameters():
 
 
 def test_importing_optimizers_does_not_import_tensorflow():
-    code = "import sys, lazynb.optimizers, lazynb.regularizers, lazynb.augment; " \
-           "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    code = (
+        "import sys, lazynb.optimizers, lazynb.regularizers, lazynb.augment; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
 
 
 # ------------------------------------------------------------------ schedules
+
 
 def test_schedule_values():
     s = step_decay(0.8, 10)
@@ -227,12 +262,19 @@ def test_schedule_values():
         assert values[0] == 1.0 and all(b <= a for a, b in zip(values, values[1:]))
 
 
-@pytest.mark.parametrize("make, exc", [
-    (lambda: step_decay(0, 10), ValueError), (lambda: step_decay(0.1, 0), ValueError),
-    (lambda: step_decay(0.1, 2.5), TypeError), (lambda: step_decay(0.1, 2, factor=2), ValueError),
-    (lambda: inverse_decay(0.1, -1), ValueError), (lambda: exponential_decay("a", 1), TypeError),
-    (lambda: inverse_decay(0.1, 1)(-1), ValueError), (lambda: inverse_decay(0.1, 1)("3"), TypeError),
-])
+@pytest.mark.parametrize(
+    "make, exc",
+    [
+        (lambda: step_decay(0, 10), ValueError),
+        (lambda: step_decay(0.1, 0), ValueError),
+        (lambda: step_decay(0.1, 2.5), TypeError),
+        (lambda: step_decay(0.1, 2, factor=2), ValueError),
+        (lambda: inverse_decay(0.1, -1), ValueError),
+        (lambda: exponential_decay("a", 1), TypeError),
+        (lambda: inverse_decay(0.1, 1)(-1), ValueError),
+        (lambda: inverse_decay(0.1, 1)("3"), TypeError),
+    ],
+)
 def test_schedules_reject_bad_input(make, exc):
     with pytest.raises(exc):
         make()
@@ -278,6 +320,7 @@ def test_a_schedule_returning_nonsense_is_caught():
 
 # ------------------------------------------------------------------ the MLP hook
 
+
 def test_hook_resets_at_the_first_iteration_of_a_fit():
     opt = Momentum(0.1)
     w = np.zeros(2)
@@ -291,8 +334,9 @@ def test_hook_resets_at_the_first_iteration_of_a_fit():
 
 def _fit(update, lr=0.1, epochs=60):
     X, y = make_spiral(300, seed=0)
-    return MLP((16,), lr=lr, epochs=epochs, batch_size=50, seed=0, dtype=np.float64,
-               update=update).fit(X, y)
+    return MLP(
+        (16,), lr=lr, epochs=epochs, batch_size=50, seed=0, dtype=np.float64, update=update
+    ).fit(X, y)
 
 
 def test_sgd_hook_trains_exactly_like_the_mlps_builtin_update():
@@ -316,6 +360,7 @@ def test_one_optimizer_object_serves_two_fits_identically():
 
 
 # ------------------------------------------------------------------ minimize and the quadratic
+
 
 def test_minimize_returns_the_whole_path_and_leaves_the_optimizer_alone():
     opt = Momentum(0.1)

@@ -37,8 +37,18 @@ import pytest
 
 from lazynb import keras_parity as kp
 from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasRMSprop
-from lazynb.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop,
-                               constant, exponential_decay, inverse_decay, step_decay)
+from lazynb.optimizers import (
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSprop,
+    constant,
+    exponential_decay,
+    inverse_decay,
+    step_decay,
+)
 
 from tf_helpers import skip_without_tensorflow  # noqa: E402
 
@@ -88,19 +98,29 @@ def _paths(keras, keras_opt, ours, dtype, seed=0):
 CASES = {
     "sgd": (lambda K: K.SGD(0.05), lambda: kp.sgd(0.05)),
     "momentum": (lambda K: K.SGD(0.05, momentum=0.9), lambda: kp.sgd(0.05, 0.9)),
-    "nesterov": (lambda K: K.SGD(0.05, momentum=0.9, nesterov=True),
-                 lambda: kp.sgd(0.05, 0.9, nesterov=True)),
+    "nesterov": (
+        lambda K: K.SGD(0.05, momentum=0.9, nesterov=True),
+        lambda: kp.sgd(0.05, 0.9, nesterov=True),
+    ),
     "adagrad": (lambda K: K.Adagrad(0.1), lambda: kp.adagrad(0.1)),
-    "adagrad-custom": (lambda K: K.Adagrad(0.3, initial_accumulator_value=0.01, epsilon=1e-4),
-                       lambda: kp.adagrad(0.3, 0.01, 1e-4)),
+    "adagrad-custom": (
+        lambda K: K.Adagrad(0.3, initial_accumulator_value=0.01, epsilon=1e-4),
+        lambda: kp.adagrad(0.3, 0.01, 1e-4),
+    ),
     "rmsprop": (lambda K: K.RMSprop(0.01), lambda: kp.rmsprop(0.01)),
-    "rmsprop-momentum": (lambda K: K.RMSprop(0.01, rho=0.8, momentum=0.9),
-                         lambda: kp.rmsprop(0.01, rho=0.8, momentum=0.9)),
-    "rmsprop-centered": (lambda K: K.RMSprop(0.01, momentum=0.5, centered=True),
-                         lambda: kp.rmsprop(0.01, momentum=0.5, centered=True)),
+    "rmsprop-momentum": (
+        lambda K: K.RMSprop(0.01, rho=0.8, momentum=0.9),
+        lambda: kp.rmsprop(0.01, rho=0.8, momentum=0.9),
+    ),
+    "rmsprop-centered": (
+        lambda K: K.RMSprop(0.01, momentum=0.5, centered=True),
+        lambda: kp.rmsprop(0.01, momentum=0.5, centered=True),
+    ),
     "adam": (lambda K: K.Adam(0.01), lambda: kp.adam(0.01)),
-    "adam-custom": (lambda K: K.Adam(0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
-                    lambda: kp.adam(0.02, 0.8, 0.99, 1e-3)),
+    "adam-custom": (
+        lambda K: K.Adam(0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+        lambda: kp.adam(0.02, 0.8, 0.99, 1e-3),
+    ),
 }
 
 
@@ -119,9 +139,11 @@ def test_the_variants_default_to_the_textbook_rules():
     """With their knobs off, the Keras classes take exactly the steps of the chapter's classes."""
     rng = np.random.default_rng(7)
     gs = [rng.standard_normal(5) for _ in range(10)]
-    for ours, variant in [(AdaGrad(0.1), KerasAdaGrad(0.1)),
-                          (RMSprop(0.01, decay=0.8), KerasRMSprop(0.01, decay=0.8)),
-                          (Adam(0.01), KerasAdam(0.01))]:
+    for ours, variant in [
+        (AdaGrad(0.1), KerasAdaGrad(0.1)),
+        (RMSprop(0.01, decay=0.8), KerasRMSprop(0.01, decay=0.8)),
+        (Adam(0.01), KerasAdam(0.01)),
+    ]:
         a, b = np.ones(5), np.ones(5)
         for g in gs:
             ours.step(a, g)
@@ -167,7 +189,9 @@ def test_float32_step_for_step(keras, case):
 
 def _final_gap(keras, keras_opt, ours):
     kpath, opath, _ = _paths(keras, keras_opt, ours, np.float64)
-    return max(float(np.max(np.abs(k - o) / (np.abs(k) + 1e-12))) for k, o in zip(kpath[-1], opath[-1]))
+    return max(
+        float(np.max(np.abs(k - o) / (np.abs(k) + 1e-12))) for k, o in zip(kpath[-1], opath[-1])
+    )
 
 
 def test_documented_differences_are_real(keras):
@@ -184,15 +208,17 @@ def test_documented_differences_are_real(keras):
     assert _final_gap(keras, K.SGD(0.1), SGD(float(np.float32(0.1)))) < 1e-14
 
 
-@pytest.mark.parametrize("schedule", [step_decay(0.1, 3), inverse_decay(0.1, 0.5),
-                                      exponential_decay(0.1, 0.2)], ids=repr)
+@pytest.mark.parametrize(
+    "schedule", [step_decay(0.1, 3), inverse_decay(0.1, 0.5), exponential_decay(0.1, 0.2)], ids=repr
+)
 def test_schedules_match_keras_schedules(keras, schedule):
     ks = schedule.to_keras()
     for t in range(12):
         assert float(ks(t)) == pytest.approx(schedule(t), rel=1e-6)
     # and an optimiser driven by it: Keras feeds the iteration count from 0, as ours does
-    kpath, opath, _ = _paths(keras, keras.optimizers.SGD(learning_rate=ks), SGD(schedule),
-                             np.float64)
+    kpath, opath, _ = _paths(
+        keras, keras.optimizers.SGD(learning_rate=ks), SGD(schedule), np.float64
+    )
     for k, o in zip(kpath, opath):
         for kk, oo in zip(k, o):
             np.testing.assert_allclose(oo, kk, rtol=1e-6, atol=1e-7)  # float32 schedule values

@@ -1,4 +1,7 @@
-"""The playground: deterministic resets, learning, rebuilds on new settings, clear errors, labelled figures."""
+"""The playground.
+
+Deterministic resets, learning, rebuilds on new settings, clear errors, labelled figures.
+"""
 
 import matplotlib
 
@@ -25,8 +28,9 @@ def test_reset_is_deterministic_per_seed():
     assert all(np.array_equal(u, v) for u, v in zip(_weights(a), _weights(b)))
     a.run(20)
     b.run(20)
-    assert {k: v for k, v in a.history.items() if k != "time"} == \
-        {k: v for k, v in b.history.items() if k != "time"}
+    assert {k: v for k, v in a.history.items() if k != "time"} == {
+        k: v for k, v in b.history.items() if k != "time"
+    }
     start = _weights(Playground("xor", "4,4", seed=3))
     a.reset()
     assert a.epoch == 0 and len(a.history["cost"]) == 1 and a.history["iterations"] == [0]
@@ -46,8 +50,13 @@ def test_step_reduces_the_loss_on_xor():
 
 @pytest.mark.parametrize("optimizer", ["adam", "momentum"])
 def test_run_trains_two_hidden_layers_on_the_donut(optimizer):
-    pg = Playground("donut", "8,8", activation="tanh", optimizer=optimizer,
-                    lr=0.03 if optimizer == "adam" else 0.1)
+    pg = Playground(
+        "donut",
+        "8,8",
+        activation="tanh",
+        optimizer=optimizer,
+        lr=0.03 if optimizer == "adam" else 0.1,
+    )
     assert pg.layer_sizes == [2, 8, 8, 1] and pg.output == "sigmoid"
     calls = []
     pg.run(300, chunk=50, callback=lambda p: calls.append(p.epoch))
@@ -87,19 +96,22 @@ def test_l2_shrinks_the_weights():
     assert norm(penal) < 0.5 * norm(plain)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"hidden": "8,,x"}, ValueError, "'' is not a positive integer"),
-    ({"hidden": "8,x"}, ValueError, "'x' is not a positive integer"),
-    ({"hidden": "0"}, ValueError, "positive"),
-    ({"hidden": 2.5}, TypeError, "hidden must be"),
-    ({"lr": 0}, ValueError, "lr .*> 0"),
-    ({"lr": -0.1}, ValueError, "lr .*> 0"),
-    ({"l2": -1}, ValueError, "l2"),
-    ({"dataset": "moons"}, ValueError, "unknown dataset 'moons'.*clouds, donut, spiral, xor"),
-    ({"activation": "gelu"}, ValueError, "unknown activation"),
-    ({"optimizer": "lbfgs"}, ValueError, "unknown optimizer"),
-    ({"test_fraction": 1.0}, ValueError, "test_fraction"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"hidden": "8,,x"}, ValueError, "'' is not a positive integer"),
+        ({"hidden": "8,x"}, ValueError, "'x' is not a positive integer"),
+        ({"hidden": "0"}, ValueError, "positive"),
+        ({"hidden": 2.5}, TypeError, "hidden must be"),
+        ({"lr": 0}, ValueError, "lr .*> 0"),
+        ({"lr": -0.1}, ValueError, "lr .*> 0"),
+        ({"l2": -1}, ValueError, "l2"),
+        ({"dataset": "moons"}, ValueError, "unknown dataset 'moons'.*clouds, donut, spiral, xor"),
+        ({"activation": "gelu"}, ValueError, "unknown activation"),
+        ({"optimizer": "lbfgs"}, ValueError, "unknown optimizer"),
+        ({"test_fraction": 1.0}, ValueError, "test_fraction"),
+    ],
+)
 def test_bad_settings_give_clear_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         Playground(**kwargs)
@@ -110,7 +122,13 @@ def test_bad_settings_give_clear_errors(kwargs, error, match):
 
 
 def test_parse_hidden_forms():
-    assert parse_hidden("8,8") == parse_hidden(" 8, 8 ") == parse_hidden("8 8") == parse_hidden((8, 8)) == (8, 8)
+    assert (
+        parse_hidden("8,8")
+        == parse_hidden(" 8, 8 ")
+        == parse_hidden("8 8")
+        == parse_hidden((8, 8))
+        == (8, 8)
+    )
     assert parse_hidden(5) == (5,) and parse_hidden("") == parse_hidden(()) == ()
 
 
@@ -131,8 +149,10 @@ def test_divergence_is_reported():
 
 
 def test_figures_are_titled_and_labelled():
-    for fig in (Playground("xor", "4").run(5).render(),
-                playground_snapshot("clouds", "8", epochs=20)):
+    for fig in (
+        Playground("xor", "4").run(5).render(),
+        playground_snapshot("clouds", "8", epochs=20),
+    ):
         assert fig.get_suptitle()
         axes = fig.get_axes()
         assert len(axes) == 2

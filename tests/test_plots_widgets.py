@@ -34,17 +34,22 @@ def _assert_labelled(ax):
 def test_every_plot_is_titled_and_labelled():
     X, y = _blobs()
     unit = LogisticUnit(epochs=20).fit(X, y)
-    for ax in (plots.plot_sigmoid(), plots.plot_data_2d(X, y),
-               plots.plot_decision_boundary(unit.predict_proba, X, y),
-               plots.plot_history(unit.history_, ["cost", "error"]),
-               plots.plot_network([2, 3, 1]),
-               plots.plot_sweep([{"units": 10, "train_error": 0.2, "test_error": 0.3}], "units")):
+    for ax in (
+        plots.plot_sigmoid(),
+        plots.plot_data_2d(X, y),
+        plots.plot_decision_boundary(unit.predict_proba, X, y),
+        plots.plot_history(unit.history_, ["cost", "error"]),
+        plots.plot_network([2, 3, 1]),
+        plots.plot_sweep([{"units": 10, "train_error": 0.2, "test_error": 0.3}], "units"),
+    ):
         _assert_labelled(ax)
 
 
 def test_plot_sweep_draws_both_errors_in_order_of_the_setting():
-    rows = [{"layers": 3, "train_error": 0.01, "test_error": 0.07},
-            {"layers": 1, "train_error": 0.05, "test_error": 0.09}]
+    rows = [
+        {"layers": 3, "train_error": 0.01, "test_error": 0.07},
+        {"layers": 1, "train_error": 0.05, "test_error": 0.09},
+    ]
     ax = plots.plot_sweep(rows, "layers")
     train, test = ax.get_lines()
     assert list(train.get_xdata()) == [1, 3] and list(train.get_ydata()) == [0.05, 0.01]
@@ -111,6 +116,9 @@ def test_set_seed_makes_numpy_reproducible():
 def test_importing_lazynb_does_not_import_tensorflow():
     import subprocess
 
-    code = "import lazynb, lazynb.plots, lazynb.neuron, lazynb.data, lazynb.exercises, sys; print('tensorflow' in sys.modules)"
+    code = (
+        "import lazynb, lazynb.plots, lazynb.neuron, lazynb.data, lazynb.exercises, sys; "
+        "print('tensorflow' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

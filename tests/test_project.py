@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p for p in (ROOT / "chapters").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p for p in (ROOT / "chapters").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts
+)
 
 
 def _load_sync():
-    spec = importlib.util.spec_from_file_location("sync_repository", ROOT / "tools" / "sync_repository.py")
+    spec = importlib.util.spec_from_file_location(
+        "sync_repository", ROOT / "tools" / "sync_repository.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -30,14 +34,18 @@ def test_notebook_is_stored_without_outputs(path):
         if cell["cell_type"] != "code":
             continue
         assert cell.get("outputs") == [], f"cell {i} of {path.name} is stored with outputs"
-        assert cell.get("execution_count") is None, f"cell {i} of {path.name} has an execution count"
+        assert cell.get("execution_count") is None, (
+            f"cell {i} of {path.name} has an execution count"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
 def test_notebook_has_title_and_kernel(path):
     nb = json.loads(path.read_text())
     md = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
-    assert md and "".join(md[0]["source"]).startswith("# "), "the first markdown cell must be the # title"
+    assert md and "".join(md[0]["source"]).startswith("# "), (
+        "the first markdown cell must be the # title"
+    )
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
@@ -87,8 +95,9 @@ def _declared(groups=None):
 
 
 def test_requirements_are_ranges_not_pins():
-    lines = [line.split("#")[0].strip()
-             for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [
+        line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+    ]
     lines = [line for line in lines if line]
     extras = re.fullmatch(r"-e \.\[([\w,-]+)\]", lines[0])
     assert extras, "requirements.txt starts with `-e .[extras]`: the ranges live in pyproject.toml"
@@ -97,12 +106,23 @@ def test_requirements_are_ranges_not_pins():
     declared = _declared({None, *extras.group(1).split(",")})
     pins = {name: s for name, specs in declared.items() for s in specs if "==" in s}
     assert not pins, f"pyproject.toml must hold ranges, not exact pins: {pins}"
-    for name in ("jupyter-book", "numpy", "matplotlib", "tensorflow", "ipywidgets", "nbval",
-                 "pytest", "pygments", "ruff"):
+    for name in (
+        "jupyter-book",
+        "numpy",
+        "matplotlib",
+        "tensorflow",
+        "ipywidgets",
+        "nbval",
+        "pytest",
+        "pygments",
+        "ruff",
+    ):
         assert name in declared or any(r.startswith(name) for r in reqs), (
-            f"{name} is not installed by requirements.txt")
+            f"{name} is not installed by requirements.txt"
+        )
     assert any("<2" in s for s in declared["jupyter-book"]), (
-        "jupyter-book 2.x cannot build offline: keep it below 2")
+        "jupyter-book 2.x cannot build offline: keep it below 2"
+    )
 
 
 def test_python_floor_is_311():
@@ -126,7 +146,8 @@ def test_version_is_written_once():
     installed = importlib.metadata.version("lazynb")
     assert installed == lazynb.__version__, (
         f"installed lazynb metadata says {installed}, lazynb.__version__ is "
-        f"{lazynb.__version__}: reinstall with `pip install -e .`")
+        f"{lazynb.__version__}: reinstall with `pip install -e .`"
+    )
 
 
 def _third_party_imports(folder):
@@ -155,8 +176,9 @@ _PACKAGE_GROUPS = {None, "widgets", "tf", "pytensor"}
 _LOCAL = {"lazynb", "exercise_helpers", "tf_helpers", "conftest"}
 
 
-@pytest.mark.parametrize("folder, groups", [("lazynb", _PACKAGE_GROUPS), ("tests", None),
-                                            ("tools", None)])
+@pytest.mark.parametrize(
+    "folder, groups", [("lazynb", _PACKAGE_GROUPS), ("tests", None), ("tools", None)]
+)
 def test_every_import_is_declared(folder, groups):
     """Each third-party module imported under lazynb/ (tests/, tools/) is installed by a
     dependency of lazynb or one of its extras (any group, for the tests and tools)."""
@@ -205,8 +227,9 @@ def test_every_notebook_starts_with_the_same_setup_cell():
 def test_api_page_documents_every_public_module():
     """api.md has an automodule for every public module of lazynb (the per-chapter
     exercise modules excepted: their reference answers belong to the chapters)."""
-    documented = set(re.findall(r"^\.\. automodule:: ([\w.]+)\s*$",
-                                (ROOT / "api.md").read_text(), re.M))
+    documented = set(
+        re.findall(r"^\.\. automodule:: ([\w.]+)\s*$", (ROOT / "api.md").read_text(), re.M)
+    )
     modules = set()
     for path in (ROOT / "lazynb").glob("**/*.py"):
         parts = path.relative_to(ROOT).with_suffix("").parts
@@ -225,13 +248,35 @@ def test_docstring_entries_are_read_as_descriptions():
     """_ext/docstring_descriptions.py: `name : text` in a NumPy section becomes a name
     with a description (what the package means), outside the sections nothing changes."""
     spec = importlib.util.spec_from_file_location(
-        "docstring_descriptions", ROOT / "_ext" / "docstring_descriptions.py")
+        "docstring_descriptions", ROOT / "_ext" / "docstring_descriptions.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    lines = ["Summary: x : not an entry.", "", "Parameters", "----------",
-             "X, y : the data.", "    More about it.", "lr : learning rate.", "",
-             "Notes", "-----", "a : b stays."]
+    lines = [
+        "Summary: x : not an entry.",
+        "",
+        "Parameters",
+        "----------",
+        "X, y : the data.",
+        "    More about it.",
+        "lr : learning rate.",
+        "",
+        "Notes",
+        "-----",
+        "a : b stays.",
+    ]
     assert mod.split_entries(lines) == [
-        "Summary: x : not an entry.", "", "Parameters", "----------",
-        "X, y", "    the data.", "    More about it.", "lr", "    learning rate.", "",
-        "Notes", "-----", "a : b stays."]
+        "Summary: x : not an entry.",
+        "",
+        "Parameters",
+        "----------",
+        "X, y",
+        "    the data.",
+        "    More about it.",
+        "lr",
+        "    learning rate.",
+        "",
+        "Notes",
+        "-----",
+        "a : b stays.",
+    ]

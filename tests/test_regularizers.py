@@ -9,25 +9,42 @@ from lazynb.data import make_spiral, make_xor, one_hot
 from lazynb.gradcheck import numerical_gradient, relative_error
 from lazynb.mlp import MLP, backward, forward, init_params, loss
 from lazynb.optimizers import SGD, Adam, Momentum
-from lazynb.regularizers import (EarlyStopping, Penalized, dropout_backward, dropout_forward,
-                                 dropout_predict, elastic_grad, elastic_penalty, gaussian_noise,
-                                 l1_grad, l1_penalty, l1_proximal_step, l2_grad, l2_penalty,
-                                 soft_threshold, tf_dropout_keep)
+from lazynb.regularizers import (
+    EarlyStopping,
+    Penalized,
+    dropout_backward,
+    dropout_forward,
+    dropout_predict,
+    elastic_grad,
+    elastic_penalty,
+    gaussian_noise,
+    l1_grad,
+    l1_penalty,
+    l1_proximal_step,
+    l2_grad,
+    l2_penalty,
+    soft_threshold,
+    tf_dropout_keep,
+)
 
 
 def _layers(dtype=np.float64):
-    return [{"W": np.array([[1.0, -2.0], [0.0, 3.0]], dtype), "b": np.array([5.0, -5.0], dtype)},
-            {"W": np.array([[-1.0], [0.5]], dtype), "b": np.array([7.0], dtype)}]
+    return [
+        {"W": np.array([[1.0, -2.0], [0.0, 3.0]], dtype), "b": np.array([5.0, -5.0], dtype)},
+        {"W": np.array([[-1.0], [0.5]], dtype), "b": np.array([7.0], dtype)},
+    ]
 
 
 # ------------------------------------------------------------------ penalties
+
 
 def test_penalties_count_weights_only():
     params = _layers()
     assert l1_penalty(params, 0.1) == pytest.approx(0.1 * (1 + 2 + 0 + 3 + 1 + 0.5))
     assert l2_penalty(params, 0.1) == pytest.approx(0.1 * (1 + 4 + 0 + 9 + 1 + 0.25))
     assert elastic_penalty(params, 0.1, 0.2) == pytest.approx(
-        l1_penalty(params, 0.1) + l2_penalty(params, 0.2))
+        l1_penalty(params, 0.1) + l2_penalty(params, 0.2)
+    )
     assert l2_penalty(np.array([3.0, 4.0]), 1.0) == 25.0  # one array: all of it is weights
     assert l1_penalty(params, 0) == 0.0
 
@@ -40,7 +57,7 @@ def test_penalty_gradients_have_the_params_structure_with_zero_biases():
         assert all(layer["b"].dtype == np.float32 and not layer["b"].any() for layer in g)
         assert g[0]["W"].dtype == np.float32
     np.testing.assert_array_equal(g1[0]["W"], [[0.5, -0.5], [0.0, 0.5]])  # 0 at W = 0
-    np.testing.assert_array_equal(g2[0]["W"], params[0]["W"])              # 2 * 0.5 * W
+    np.testing.assert_array_equal(g2[0]["W"], params[0]["W"])  # 2 * 0.5 * W
     np.testing.assert_allclose(ge[1]["W"], g1[1]["W"] + g2[1]["W"])
 
 
@@ -77,20 +94,23 @@ def test_regularised_mlp_loss_gradient_is_backward_plus_penalty_gradient():
             assert err < 1e-6, (i, k, err)
 
 
-@pytest.mark.parametrize("call, exc", [
-    (lambda: l1_penalty(_layers(), -0.1), ValueError),
-    (lambda: l2_penalty(_layers(), float("nan")), ValueError),
-    (lambda: l2_penalty(_layers(), "0.1"), TypeError),
-    (lambda: l1_penalty([{"b": np.zeros(2)}], 0.1), TypeError),
-    (lambda: l1_penalty({"W": np.zeros(2)}, 0.1), TypeError),
-    (lambda: l1_penalty([], 0.1), ValueError),
-    (lambda: l2_grad(np.array([1.0, np.nan]), 0.1), ValueError),
-    (lambda: soft_threshold(np.ones(2), -1), ValueError),
-    (lambda: l1_proximal_step([1.0, 2.0], 0.1, 0.1), TypeError),
-    (lambda: l1_proximal_step(np.ones(2), 0, 0.1), ValueError),
-    (lambda: Penalized(lambda p, g, s: None, l2=0.1), TypeError),
-    (lambda: Penalized(SGD(0.1), l1=-1), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: l1_penalty(_layers(), -0.1), ValueError),
+        (lambda: l2_penalty(_layers(), float("nan")), ValueError),
+        (lambda: l2_penalty(_layers(), "0.1"), TypeError),
+        (lambda: l1_penalty([{"b": np.zeros(2)}], 0.1), TypeError),
+        (lambda: l1_penalty({"W": np.zeros(2)}, 0.1), TypeError),
+        (lambda: l1_penalty([], 0.1), ValueError),
+        (lambda: l2_grad(np.array([1.0, np.nan]), 0.1), ValueError),
+        (lambda: soft_threshold(np.ones(2), -1), ValueError),
+        (lambda: l1_proximal_step([1.0, 2.0], 0.1, 0.1), TypeError),
+        (lambda: l1_proximal_step(np.ones(2), 0, 0.1), ValueError),
+        (lambda: Penalized(lambda p, g, s: None, l2=0.1), TypeError),
+        (lambda: Penalized(SGD(0.1), l1=-1), ValueError),
+    ],
+)
 def test_penalty_functions_reject_bad_input(call, exc):
     with pytest.raises(exc):
         call()
@@ -98,9 +118,11 @@ def test_penalty_functions_reject_bad_input(call, exc):
 
 # ------------------------------------------------------------------ L1 sparsity versus L2 shrinkage
 
+
 def test_soft_threshold_and_the_proximal_step():
-    np.testing.assert_array_equal(soft_threshold([-3.0, -0.5, 0.0, 0.2, 2.0], 1.0),
-                                  [-2.0, 0.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(
+        soft_threshold([-3.0, -0.5, 0.0, 0.2, 2.0], 1.0), [-2.0, 0.0, 0.0, 0.0, 1.0]
+    )
     params = _layers()
     l1_proximal_step(params, lr=0.5, lam=2.0)  # threshold 1
     np.testing.assert_array_equal(params[0]["W"], [[0.0, -1.0], [0.0, 2.0]])
@@ -162,7 +184,7 @@ def test_penalized_hook_on_the_mlp_l1_zeroes_weights_of_useless_inputs():
     l1 = fit(Penalized(SGD(0.1), l1=0.02, proximal=True))
     l2 = fit(Penalized(SGD(0.1), l2=0.02))
     W_l1, W_l2 = l1.params_[0]["W"], l2.params_[0]["W"]
-    assert np.mean(W_l1[2:] == 0) > 0.5       # most weights from the noise inputs are exactly 0
+    assert np.mean(W_l1[2:] == 0) > 0.5  # most weights from the noise inputs are exactly 0
     assert np.all(np.abs(W_l1[:2]).sum(axis=1) > 1)  # the two real inputs are still used
     assert l1.score(X, y) > 0.95
     assert np.count_nonzero(W_l2) == W_l2.size  # L2 shrinks, zeroes nothing
@@ -186,6 +208,7 @@ def test_penalized_adds_the_penalty_gradient_and_leaves_grads_alone():
 
 
 # ------------------------------------------------------------------ early stopping
+
 
 def test_early_stopping_counts_patience_and_keeps_a_deep_copy():
     stopper = EarlyStopping(patience=3)
@@ -211,13 +234,16 @@ def test_early_stopping_min_delta_and_nan():
     assert stopper.best_cost == 1.0
 
 
-@pytest.mark.parametrize("call, exc", [
-    (lambda: EarlyStopping(patience=0), ValueError),
-    (lambda: EarlyStopping(patience=2.5), TypeError),
-    (lambda: EarlyStopping(min_delta=-1), ValueError),
-    (lambda: EarlyStopping().update("1.0"), TypeError),
-    (lambda: EarlyStopping().restore([np.zeros(1)]), RuntimeError),
-])
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: EarlyStopping(patience=0), ValueError),
+        (lambda: EarlyStopping(patience=2.5), TypeError),
+        (lambda: EarlyStopping(min_delta=-1), ValueError),
+        (lambda: EarlyStopping().update("1.0"), TypeError),
+        (lambda: EarlyStopping().restore([np.zeros(1)]), RuntimeError),
+    ],
+)
 def test_early_stopping_rejects_bad_input(call, exc):
     with pytest.raises(exc):
         call()
@@ -238,7 +264,7 @@ def test_early_stopping_restores_the_best_weights_of_an_overfitting_network():
     Xtr, Ttr, Xva, Tva = X[:50], T[:50], X[50:], T[50:]  # few training points: it overfits
     params = init_params([2, 40, 40, 2], seed=0, dtype=np.float64)
     opt, stopper = Adam(0.02), EarlyStopping(patience=15)
-    for epoch in range(500):
+    for epoch in range(500):  # noqa: B007 (read after the loop)
         _, cache = forward(params, Xtr)
         opt.step(params, backward(params, cache, Ttr))
         if stopper.update(loss(params, Xva, Tva), params):
@@ -252,6 +278,7 @@ def test_early_stopping_restores_the_best_weights_of_an_overfitting_network():
 
 # ------------------------------------------------------------------ noise injection
 
+
 def test_gaussian_noise_statistics_and_reproducibility():
     X = np.full((400, 50), 3.0, dtype=np.float32)
     noisy = gaussian_noise(X, 0.5, rng=0)
@@ -264,16 +291,22 @@ def test_gaussian_noise_statistics_and_reproducibility():
     np.testing.assert_array_equal(gaussian_noise(X, 0.0, rng=1), X)
 
 
-@pytest.mark.parametrize("args, exc", [
-    ((np.ones(3), -0.1), ValueError), ((np.array([1.0, np.nan]), 0.1), ValueError),
-    ((np.ones(3), "0.1"), TypeError), ((np.ones(3), 0.1, "seed"), TypeError),
-])
+@pytest.mark.parametrize(
+    "args, exc",
+    [
+        ((np.ones(3), -0.1), ValueError),
+        ((np.array([1.0, np.nan]), 0.1), ValueError),
+        ((np.ones(3), "0.1"), TypeError),
+        ((np.ones(3), 0.1, "seed"), TypeError),
+    ],
+)
 def test_gaussian_noise_rejects_bad_input(args, exc):
     with pytest.raises(exc):
         gaussian_noise(*args)
 
 
 # ------------------------------------------------------------------ dropout (NumPy)
+
 
 def _binomial_ok(kept: int, n: int, p: float, sigmas: float = 5.0) -> bool:
     return abs(kept - n * p) <= sigmas * math.sqrt(n * p * (1 - p))
@@ -301,11 +334,13 @@ def test_inverted_and_ebook_dropout_agree_in_expectation(keep_prob):
     X = X[:1]
     sd = np.abs(X) * math.sqrt((1 - keep_prob) / keep_prob / S)  # std of the inverted mean
     assert np.all(np.abs(inv - dropout_predict(X, keep_prob)) <= 5 * sd + 1e-12)
-    assert np.all(np.abs(ebook - dropout_predict(X, keep_prob, inverted=False))
-                  <= 5 * sd * keep_prob + 1e-12)
+    assert np.all(
+        np.abs(ebook - dropout_predict(X, keep_prob, inverted=False)) <= 5 * sd * keep_prob + 1e-12
+    )
     # and the two test-time networks differ only by the constant factor p
-    np.testing.assert_allclose(dropout_predict(X, keep_prob, inverted=False),
-                               keep_prob * dropout_predict(X, keep_prob))
+    np.testing.assert_allclose(
+        dropout_predict(X, keep_prob, inverted=False), keep_prob * dropout_predict(X, keep_prob)
+    )
 
 
 def test_dropout_backward_and_keep_prob_one():
@@ -319,10 +354,17 @@ def test_dropout_backward_and_keep_prob_one():
     np.testing.assert_allclose(dropout_backward(dout, mask, 0.5, inverted=False), mask)
 
 
-@pytest.mark.parametrize("keep_prob, exc", [
-    (0.0, ValueError), (1.5, ValueError), (-0.2, ValueError), (float("nan"), ValueError),
-    ("0.5", TypeError), (True, TypeError),
-])
+@pytest.mark.parametrize(
+    "keep_prob, exc",
+    [
+        (0.0, ValueError),
+        (1.5, ValueError),
+        (-0.2, ValueError),
+        (float("nan"), ValueError),
+        ("0.5", TypeError),
+        (True, TypeError),
+    ],
+)
 def test_dropout_rejects_bad_keep_prob(keep_prob, exc):
     with pytest.raises(exc, match="keep_prob"):
         dropout_forward(np.ones((2, 2)), keep_prob, rng=0)
@@ -336,6 +378,7 @@ def test_dropout_backward_rejects_mismatched_shapes():
 
 
 # ------------------------------------------------------------------ dropout (TensorFlow 2)
+
 
 @pytest.fixture(scope="module")
 def tf():

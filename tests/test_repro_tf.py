@@ -4,8 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tf_helpers import skip_without_tensorflow  # noqa: E402
 
 skip_without_tensorflow()
@@ -25,7 +23,9 @@ print(float(f(tf.constant([1.0, 2.0]))))
 
 def test_tensorflow_starts_without_any_log_line_and_is_seeded():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "ABSL"))}
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "5.0"
     assert out.stderr == "", f"TensorFlow wrote to stderr:\n{out.stderr}"

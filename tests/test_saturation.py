@@ -33,27 +33,69 @@ def _no_warnings(f, *args, **kw):
 def _cases(dtype):
     """(name, NumPy loss, NumPy grad, targets, predictions, expected total loss) at the extremes."""
     t = np.array([0, 1, 0, 1], dtype)
-    p = np.array([0, 1, 1, 0], dtype)          # two right, two confidently wrong
+    p = np.array([0, 1, 1, 0], dtype)  # two right, two confidently wrong
     a = np.array([-1e4, 1e4, 1e4, -1e4], dtype)  # the same as logits
     T = np.eye(3, dtype=dtype)
     P = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]], dtype)  # row 1 puts 0 on its class
     A = np.array([[1e4, -1e4, 0], [1e4, -1e4, 0], [0, -1e4, 1e4]], dtype)
     big = -np.log(clip_eps(dtype))
     return [
-        ("binary_cross_entropy", npl.binary_cross_entropy, npl.binary_cross_entropy_grad,
-         t, p, 2 * big),
-        ("binary_cross_entropy (N, K)", npl.binary_cross_entropy, npl.binary_cross_entropy_grad,
-         t.reshape(2, 2), p.reshape(2, 2), 2 * big),
-        ("binary_cross_entropy_with_logits", npl.binary_cross_entropy_with_logits,
-         npl.binary_cross_entropy_with_logits_grad, t, a, 2e4),
-        ("categorical_cross_entropy", npl.categorical_cross_entropy,
-         npl.categorical_cross_entropy_grad, T, P, -np.log(1e-12)),
-        ("categorical_cross_entropy_with_logits", npl.categorical_cross_entropy_with_logits,
-         npl.categorical_cross_entropy_with_logits_grad, T, A, 2e4),
-        ("mean_squared_error", npl.mean_squared_error, npl.mean_squared_error_grad,
-         t, a, (2 * 1e4**2 + (1e4 - 1) ** 2 + (1e4 + 1) ** 2) / 4),
-        ("kl_divergence", lambda P, Q: npl.kl_divergence(P, Q).sum(), npl.kl_divergence_grad,
-         T, P, -np.log(1e-12)),
+        (
+            "binary_cross_entropy",
+            npl.binary_cross_entropy,
+            npl.binary_cross_entropy_grad,
+            t,
+            p,
+            2 * big,
+        ),
+        (
+            "binary_cross_entropy (N, K)",
+            npl.binary_cross_entropy,
+            npl.binary_cross_entropy_grad,
+            t.reshape(2, 2),
+            p.reshape(2, 2),
+            2 * big,
+        ),
+        (
+            "binary_cross_entropy_with_logits",
+            npl.binary_cross_entropy_with_logits,
+            npl.binary_cross_entropy_with_logits_grad,
+            t,
+            a,
+            2e4,
+        ),
+        (
+            "categorical_cross_entropy",
+            npl.categorical_cross_entropy,
+            npl.categorical_cross_entropy_grad,
+            T,
+            P,
+            -np.log(1e-12),
+        ),
+        (
+            "categorical_cross_entropy_with_logits",
+            npl.categorical_cross_entropy_with_logits,
+            npl.categorical_cross_entropy_with_logits_grad,
+            T,
+            A,
+            2e4,
+        ),
+        (
+            "mean_squared_error",
+            npl.mean_squared_error,
+            npl.mean_squared_error_grad,
+            t,
+            a,
+            (2 * 1e4**2 + (1e4 - 1) ** 2 + (1e4 + 1) ** 2) / 4,
+        ),
+        (
+            "kl_divergence",
+            lambda P, Q: npl.kl_divergence(P, Q).sum(),
+            npl.kl_divergence_grad,
+            T,
+            P,
+            -np.log(1e-12),
+        ),
     ]
 
 
@@ -79,7 +121,7 @@ def test_binary_cross_entropy_limits_per_sample(dtype):
     eps = clip_eps(dtype)
     t = np.array([0, 1, 0, 1], dtype)
     p = np.array([0, 1, 1, 0], dtype)
-    each = [npl.binary_cross_entropy(t[i:i + 1], p[i:i + 1]) for i in range(4)]
+    each = [npl.binary_cross_entropy(t[i : i + 1], p[i : i + 1]) for i in range(4)]
     # Right and certain: ~0 (at most -log(1 - eps)); wrong and certain: -log(eps), the same
     # at both ends (27.6 in float64, 15.9 in float32), never inf or nan.
     assert each[0] == pytest.approx(0, abs=2 * eps) and each[1] == pytest.approx(0, abs=2 * eps)
@@ -111,12 +153,14 @@ def test_binary_cross_entropy_of_a_saturated_float32_sigmoid_matches_with_logits
 def test_with_logits_grads_are_exact_at_the_extremes(dtype):
     t = np.array([0, 1, 0, 1], dtype)
     a = np.array([-1e4, 1e4, 1e4, -1e4], dtype)
-    np.testing.assert_array_equal(npl.binary_cross_entropy_with_logits_grad(t, a, mean=False),
-                                  [0, 0, 1, -1])
+    np.testing.assert_array_equal(
+        npl.binary_cross_entropy_with_logits_grad(t, a, mean=False), [0, 0, 1, -1]
+    )
     T = np.eye(2, dtype=dtype)
     A = np.array([[1e4, -1e4], [1e4, -1e4]], dtype)
-    np.testing.assert_array_equal(npl.categorical_cross_entropy_with_logits_grad(T, A, mean=False),
-                                  [[0, 0], [1, -1]])
+    np.testing.assert_array_equal(
+        npl.categorical_cross_entropy_with_logits_grad(T, A, mean=False), [[0, 0], [1, -1]]
+    )
     assert npl.categorical_cross_entropy_with_logits(T, A, mean=False) == pytest.approx(2e4)
 
 
@@ -128,6 +172,7 @@ def test_kl_divergence_is_zero_for_equal_saturated_distributions(dtype):
 
 
 # --- TensorFlow: the same values and gradients at the extremes -----------------------------
+
 
 @pytest.fixture(scope="module")
 def tfl():
@@ -185,5 +230,6 @@ def test_tf_kl_divergence_refuses_a_bool_axis(tfl):
     P = np.array([[0.5, 0.5], [0.9, 0.1]])
     with pytest.raises(TypeError, match="axis must be an integer"):
         tfl.kl_divergence(P, P[::-1], axis=True)
-    assert float(tfl.binary_cross_entropy([0.0, 1.0], [0.5, 0.5], mean=np.bool_(True))) == \
-        pytest.approx(np.log(2))
+    assert float(
+        tfl.binary_cross_entropy([0.0, 1.0], [0.5, 0.5], mean=np.bool_(True))
+    ) == pytest.approx(np.log(2))

@@ -20,12 +20,14 @@ Y = np.arange(4)
 CALLS = {
     "minibatches": lambda: np.concatenate([b for b, _ in minibatches(X, Y, batch_size=3)]),
     "minibatches(rng=None, seed=None)": lambda: np.concatenate(
-        list(minibatches(np.arange(50), batch_size=7, rng=None, seed=None))),
+        list(minibatches(np.arange(50), batch_size=7, rng=None, seed=None))
+    ),
     "gaussian_noise": lambda: gaussian_noise(X, 1.0),
     "dropout_forward": lambda: dropout_forward(np.ones((20, 10)), 0.5)[1],
     "augment_mnist": lambda: augment_mnist(X, Y, max_shift=1, max_degrees=30.0)[0],
-    "train_test_split(seed=None)": lambda: train_test_split(np.arange(50), np.arange(50),
-                                                            seed=None)[0],
+    "train_test_split(seed=None)": lambda: train_test_split(
+        np.arange(50), np.arange(50), seed=None
+    )[0],
     "make_xor(seed=None)": lambda: synthetic.make_xor(20, seed=None)[0],
     "init_params(seed=None)": lambda: init_params([3, 4, 2], seed=None)[0]["W"],
 }

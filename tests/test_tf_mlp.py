@@ -36,10 +36,12 @@ def small():
 
 # --- it learns ----------------------------------------------------------------------------------
 
+
 def test_learns_the_spiral_with_a_progress_bar(capsys):
     X, y = make_spiral(seed=0)  # 600 points, 6 arms: needs the hidden layer
-    m = TFMLP(hidden=(64,), activation="tanh", lr=0.5, epochs=100, batch_size=50, seed=0,
-              progress=True).fit(X, y)
+    m = TFMLP(
+        hidden=(64,), activation="tanh", lr=0.5, epochs=100, batch_size=50, seed=0, progress=True
+    ).fit(X, y)
     assert m.score(X, y) >= 0.95  # measured 0.983
     cost = m.history_["cost"]
     assert cost[-1] < 0.1 * cost[0]
@@ -67,6 +69,7 @@ def test_learns_mnist_digits(mnist):
 
 # --- options --------------------------------------------------------------------------------
 
+
 def test_a_keras_optimizer_trains_and_starts_fresh_every_fit(small):
     import keras
 
@@ -89,8 +92,9 @@ def test_keras_sgd_matches_plain_sgd_up_to_its_float32_learning_rate(small):
     import keras
 
     X, y = small
-    kw = dict(hidden=(5,), lr=0.1, epochs=3, batch_size=20, seed=2, dtype=np.float64,
-              jit_compile=False)
+    kw = dict(
+        hidden=(5,), lr=0.1, epochs=3, batch_size=20, seed=2, dtype=np.float64, jit_compile=False
+    )
     ours = TFMLP(**kw).fit(X, y).params_
     theirs = TFMLP(**kw, optimizer=keras.optimizers.SGD(0.1)).fit(X, y).params_
     diff = max(np.max(np.abs(a["W"] - b["W"])) for a, b in zip(ours, theirs))
@@ -100,8 +104,9 @@ def test_keras_sgd_matches_plain_sgd_up_to_its_float32_learning_rate(small):
 
 def test_without_xla_gives_the_same_network(small):
     X, y = small
-    kw = dict(hidden=(6,), activation="sigmoid", lr=0.5, epochs=3, batch_size=16, seed=4,
-              dtype=np.float64)
+    kw = dict(
+        hidden=(6,), activation="sigmoid", lr=0.5, epochs=3, batch_size=16, seed=4, dtype=np.float64
+    )
     a, b = TFMLP(**kw, jit_compile=True).fit(X, y), TFMLP(**kw, jit_compile=False).fit(X, y)
     assert a.jit_compiled_ is True and b.jit_compiled_ is False
     for pa, pb in zip(a.params_, b.params_):
@@ -119,6 +124,7 @@ def test_falls_back_from_xla_with_a_warning(small, monkeypatch):
 
         def refuse(*args):
             raise tf.errors.InvalidArgumentError(None, None, "XLA compilation failed (simulated)")
+
         return refuse
 
     monkeypatch.setattr(tf_mlp, "_shared_epoch", no_xla)
@@ -141,7 +147,9 @@ def test_refitting_starts_again_and_models_share_their_compilation(small):
     traces = epoch_fn.experimental_get_tracing_count()
     m.fit(X, y)
     assert all(np.array_equal(a["W"], b["W"]) for a, b in zip(first, m.params_))
-    TFMLP(hidden=(4,), epochs=1, batch_size=25, seed=8, lr=0.3).fit(X, y)  # another model, same shapes
+    TFMLP(hidden=(4,), epochs=1, batch_size=25, seed=8, lr=0.3).fit(
+        X, y
+    )  # another model, same shapes
     assert epoch_fn.experimental_get_tracing_count() == traces  # nothing traced or compiled again
     m.activation = "tanh"  # a changed spec gets its own compiled epoch
     assert not np.allclose(m.fit(X, y).params_[0]["W"], first[0]["W"])
@@ -150,8 +158,16 @@ def test_refitting_starts_again_and_models_share_their_compilation(small):
 def test_regression_and_multi_label_outputs_predict_like_the_numpy_mlp(small):
     X, _ = small
     Yr = X[:, 0] - 2 * X[:, 1]  # (N,) targets: predict returns (N,)
-    kw = dict(hidden=(8,), output="identity", lr=0.05, epochs=50, seed=0, dtype=np.float64,
-              jit_compile=False, monitor="running")
+    kw = dict(
+        hidden=(8,),
+        output="identity",
+        lr=0.05,
+        epochs=50,
+        seed=0,
+        dtype=np.float64,
+        jit_compile=False,
+        monitor="running",
+    )
     m = TFMLP(**kw).fit(X, Yr)
     assert m.predict(X).shape == (60,) and "error" not in m.history_
     assert m.score(X, Yr) > 0.9
@@ -169,14 +185,19 @@ def test_build_and_to_numpy(small):
     m = TFMLP(hidden=(4,), seed=5).build(3, 2)
     assert [p["W"].shape for p in m.params_] == [(3, 4), (4, 2)]
     assert [v["W"].__class__.__name__ for v in m.variables_] == ["ResourceVariable"] * 2
-    np.testing.assert_allclose(m.to_numpy().predict_proba(X), m.predict_proba(X), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        m.to_numpy().predict_proba(X), m.predict_proba(X), rtol=1e-5, atol=1e-7
+    )
 
 
 # --- bad input ------------------------------------------------------------------------------
 
+
 def test_bad_input_raises_clear_errors(small):
     X, y = small
-    m = TFMLP(hidden=(4,), epochs=1, batch_size=25)  # the shapes of the refit test: no new compilation
+    m = TFMLP(
+        hidden=(4,), epochs=1, batch_size=25
+    )  # the shapes of the refit test: no new compilation
     # Integer X: converted, as by MLP (one policy, tested for both in test_both_backends.py).
     with pytest.raises(TypeError, match="numbers"):
         m.fit(X.astype(str), y)
@@ -191,7 +212,7 @@ def test_bad_input_raises_clear_errors(small):
     with pytest.raises(RuntimeError, match="not trained"):
         m.predict(X)
     with pytest.raises(AttributeError, match="no weights yet"):
-        m.params_
+        _ = m.params_
     m.fit(X, y)
     with pytest.raises(ValueError, match="2 features per sample but the model expects 3"):
         m.predict(X[:, :2])
@@ -220,6 +241,7 @@ def test_bad_settings_raise_at_construction():
 
 
 # --- GPU ------------------------------------------------------------------------------------
+
 
 @pytest.mark.gpu
 def test_trains_on_the_gpu_like_on_the_cpu(mnist):

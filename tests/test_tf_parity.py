@@ -26,9 +26,9 @@ if importlib.util.find_spec("tensorflow") is None:
 
 from lazynb import activations as npa  # noqa: E402
 from lazynb import losses as npl  # noqa: E402
-from lazynb.mlp import MLP, OUTPUTS, backward, forward, init_params, loss  # noqa: E402
 from lazynb import tf_activations as tfa  # noqa: E402
 from lazynb import tf_losses as tfl  # noqa: E402
+from lazynb.mlp import MLP, OUTPUTS, backward, forward, init_params, loss  # noqa: E402
 from lazynb.tf_mlp import TFMLP, tf, tf_forward, tf_gradients, tf_loss  # noqa: E402
 
 DTYPES = [np.float32, np.float64]
@@ -93,6 +93,7 @@ def test_softmax_and_log_softmax_agree(dtype):
 
 # --- losses --------------------------------------------------------------------------------
 
+
 def _loss_cases(dtype):
     """(name, NumPy loss, NumPy gradient, TF loss, targets, predictions) for every loss."""
     rng = np.random.default_rng(2)
@@ -104,21 +105,62 @@ def _loss_cases(dtype):
     P = npa.softmax(rng.normal(size=(N, K))).astype(dtype)
     Q = npa.softmax(rng.normal(size=(N, K))).astype(dtype)
     return [
-        ("binary_cross_entropy", npl.binary_cross_entropy, npl.binary_cross_entropy_grad,
-         tfl.binary_cross_entropy, t01, p01),
-        ("binary_cross_entropy (N,)", npl.binary_cross_entropy, npl.binary_cross_entropy_grad,
-         tfl.binary_cross_entropy, t01[:, 0], p01[:, 0]),
-        ("binary_cross_entropy_with_logits", npl.binary_cross_entropy_with_logits,
-         npl.binary_cross_entropy_with_logits_grad, tfl.binary_cross_entropy_with_logits, t01, logits),
-        ("categorical_cross_entropy", npl.categorical_cross_entropy,
-         npl.categorical_cross_entropy_grad, tfl.categorical_cross_entropy, T, P),
-        ("categorical_cross_entropy_with_logits", npl.categorical_cross_entropy_with_logits,
-         npl.categorical_cross_entropy_with_logits_grad, tfl.categorical_cross_entropy_with_logits,
-         T, logits),
-        ("mean_squared_error", npl.mean_squared_error, npl.mean_squared_error_grad,
-         tfl.mean_squared_error, logits[:, ::-1].copy(), logits),
-        ("kl_divergence", lambda P, Q: npl.kl_divergence(P, Q).sum(), npl.kl_divergence_grad,
-         lambda P, Q: tf.reduce_sum(tfl.kl_divergence(P, Q)), P, Q),
+        (
+            "binary_cross_entropy",
+            npl.binary_cross_entropy,
+            npl.binary_cross_entropy_grad,
+            tfl.binary_cross_entropy,
+            t01,
+            p01,
+        ),
+        (
+            "binary_cross_entropy (N,)",
+            npl.binary_cross_entropy,
+            npl.binary_cross_entropy_grad,
+            tfl.binary_cross_entropy,
+            t01[:, 0],
+            p01[:, 0],
+        ),
+        (
+            "binary_cross_entropy_with_logits",
+            npl.binary_cross_entropy_with_logits,
+            npl.binary_cross_entropy_with_logits_grad,
+            tfl.binary_cross_entropy_with_logits,
+            t01,
+            logits,
+        ),
+        (
+            "categorical_cross_entropy",
+            npl.categorical_cross_entropy,
+            npl.categorical_cross_entropy_grad,
+            tfl.categorical_cross_entropy,
+            T,
+            P,
+        ),
+        (
+            "categorical_cross_entropy_with_logits",
+            npl.categorical_cross_entropy_with_logits,
+            npl.categorical_cross_entropy_with_logits_grad,
+            tfl.categorical_cross_entropy_with_logits,
+            T,
+            logits,
+        ),
+        (
+            "mean_squared_error",
+            npl.mean_squared_error,
+            npl.mean_squared_error_grad,
+            tfl.mean_squared_error,
+            logits[:, ::-1].copy(),
+            logits,
+        ),
+        (
+            "kl_divergence",
+            lambda P, Q: npl.kl_divergence(P, Q).sum(),
+            npl.kl_divergence_grad,
+            lambda P, Q: tf.reduce_sum(tfl.kl_divergence(P, Q)),
+            P,
+            Q,
+        ),
     ]
 
 
@@ -152,6 +194,7 @@ def test_tf_losses_reject_mismatched_shapes():
 
 
 # --- the network: forward, loss, gradients ---------------------------------------------------
+
 
 def _targets(output, N, K, rng, dtype):
     if output == "softmax":
@@ -203,14 +246,21 @@ def test_gradients_without_biases_and_from_variables():
 
 # --- training: the same weights, the same batches, the same steps -----------------------------
 
+
 def test_tfmlp_starts_from_init_params_weights():
-    for kw in (dict(hidden=(6, 4), activation="relu", seed=3),
-               dict(hidden=(5,), activation="tanh", seed=0, dtype=np.float64, use_bias=False),
-               dict(hidden=(), seed=9)):
+    for kw in (
+        dict(hidden=(6, 4), activation="relu", seed=3),
+        dict(hidden=(5,), activation="tanh", seed=0, dtype=np.float64, use_bias=False),
+        dict(hidden=(), seed=9),
+    ):
         m = TFMLP(**kw).build(7, 3)
-        want = init_params([7, *kw["hidden"], 3], activation=kw["activation"] if "activation" in kw else "relu",
-                           seed=np.random.default_rng(kw["seed"]), dtype=kw.get("dtype", np.float32),
-                           use_bias=kw.get("use_bias", True))
+        want = init_params(
+            [7, *kw["hidden"], 3],
+            activation=kw["activation"] if "activation" in kw else "relu",
+            seed=np.random.default_rng(kw["seed"]),
+            dtype=kw.get("dtype", np.float32),
+            use_bias=kw.get("use_bias", True),
+        )
         got = m.params_
         assert [p.keys() for p in got] == [p.keys() for p in want]
         for g, w in zip(got, want):
@@ -246,13 +296,24 @@ TRAIN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("activation, output, batch_size, dtype", TRAIN_CASES,
-                         ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(
+    "activation, output, batch_size, dtype",
+    TRAIN_CASES,
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
 def test_mlp_and_tfmlp_take_the_same_sgd_steps(activation, output, batch_size, dtype):
     X, y = _data()
     Y = _targets_for(output, X, y)
-    kw = dict(hidden=(8, 5), activation=activation, output=output, lr=0.2,
-              epochs=5 if batch_size is None else 2, batch_size=batch_size, seed=11, dtype=dtype)
+    kw = dict(
+        hidden=(8, 5),
+        activation=activation,
+        output=output,
+        lr=0.2,
+        epochs=5 if batch_size is None else 2,
+        batch_size=batch_size,
+        seed=11,
+        dtype=dtype,
+    )
     a = MLP(**kw).fit(X, Y, X_val=X[:30], Y_val=Y[:30])
     b = TFMLP(**kw).fit(X, Y, X_val=X[:30], Y_val=Y[:30])
     assert b.n_iter_ == a.n_iter_ == (5 if batch_size is None else 8)
@@ -273,8 +334,17 @@ def test_mlp_and_tfmlp_take_the_same_sgd_steps(activation, output, batch_size, d
 
 def test_running_monitor_and_per_iteration_costs_agree():
     X, y = _data()
-    kw = dict(hidden=(6,), activation="tanh", lr=0.3, epochs=2, batch_size=30, seed=2,
-              dtype=np.float64, monitor="running", record_every_iteration=True)
+    kw = dict(
+        hidden=(6,),
+        activation="tanh",
+        lr=0.3,
+        epochs=2,
+        batch_size=30,
+        seed=2,
+        dtype=np.float64,
+        monitor="running",
+        record_every_iteration=True,
+    )
     a, b = MLP(**kw).fit(X, y), TFMLP(**kw).fit(X, y)
     assert a.history_.keys() == b.history_.keys()
     for key in ("cost", "error", "iter_cost"):
@@ -295,7 +365,9 @@ def test_predictions_agree():
 def test_functional_pieces_refuse_bad_input_like_numpy():
     params = init_params([3, 4, 2], seed=0)
     X, T = np.ones((5, 3), np.float32), np.eye(2, dtype=np.float32)[[0, 1, 0, 1, 1]]
-    with pytest.raises(ValueError, match="X has 4 features per sample but the first layer expects 3"):
+    with pytest.raises(
+        ValueError, match="X has 4 features per sample but the first layer expects 3"
+    ):
         tf_forward(params, np.ones((5, 4)))
     with pytest.raises(ValueError, match=r"T must have shape \(5, 2\)"):
         tf_loss(params, X, T[:, :1])

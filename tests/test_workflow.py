@@ -83,7 +83,8 @@ def test_ci_gives_ci_run_the_full_mnist_set():
     sets = [i for i, r in enumerate(runs) if "LAZYNB_FULL_MNIST=" in r and "GITHUB_ENV" in r]
     cache = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@")]
     download = [
-        i for i, r in enumerate(runs)
+        i
+        for i, r in enumerate(runs)
         if "load_mnist" in r and 'LAZYNB_DATA="$LAZYNB_FULL_MNIST"' in r
     ]
     ci_run = [i for i, r in enumerate(runs) if re.search(r"^\.ci/run\s*$", r, re.M)]

@@ -46,8 +46,12 @@ def run(path: Path, env: dict[str, str]) -> float:
     os.environ.update(env)  # the kernel inherits this process's environment
     try:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         t0 = time.perf_counter()
         client.execute()
         return time.perf_counter() - t0
@@ -65,12 +69,16 @@ def main(argv=None) -> int:
     p.add_argument("--dry-run", action="store_true", help="print the table, change no file")
     args = p.parse_args(argv)
     full = Path(args.full).resolve()
-    if not any((full / n).is_file() for n in ("train-images-idx3-ubyte", "train-images-idx3-ubyte.gz")):
+    if not any(
+        (full / n).is_file() for n in ("train-images-idx3-ubyte", "train-images-idx3-ubyte.gz")
+    ):
         sys.exit(f"no full MNIST set in {full}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with tempfile.TemporaryDirectory() as empty:
-        regimes = {"offline sample": {"LAZYNB_DATA": empty, "LAZYNB_DOWNLOAD": "0"},
-                   "full set": {"LAZYNB_DATA": str(full), "LAZYNB_DOWNLOAD": "0"}}
+        regimes = {
+            "offline sample": {"LAZYNB_DATA": empty, "LAZYNB_DOWNLOAD": "0"},
+            "full set": {"LAZYNB_DATA": str(full), "LAZYNB_DOWNLOAD": "0"},
+        }
         times = {name: {} for name in regimes}
         for name, env in regimes.items():
             for nb in chapter_notebooks():
@@ -79,20 +87,26 @@ def main(argv=None) -> int:
 
     rows = ["| notebook | offline sample (s) | full set (s) |", "| --- | ---: | ---: |"]
     for nb in chapter_notebooks():
-        rows.append(f"| `{nb.relative_to(ROOT)}` | {times['offline sample'][nb]:.1f} "
-                    f"| {times['full set'][nb]:.1f} |")
+        rows.append(
+            f"| `{nb.relative_to(ROOT)}` | {times['offline sample'][nb]:.1f} "
+            f"| {times['full set'][nb]:.1f} |"
+        )
     totals = {name: sum(t.values()) for name, t in times.items()}
-    rows.append(f"| **the whole book** | **{totals['offline sample']:.0f}** "
-                f"| **{totals['full set']:.0f}** |")
+    rows.append(
+        f"| **the whole book** | **{totals['offline sample']:.0f}** "
+        f"| **{totals['full set']:.0f}** |"
+    )
     cpu = f"{os.cpu_count()} CPU cores ({platform.machine()})"
-    block = "\n".join([
-        START,
-        f"Measured on {datetime.date.today():%Y-%m-%d} with `tools/time_notebooks.py`, on "
-        f"{cpu}, each notebook in a fresh kernel, one at a time:",
-        "",
-        *rows,
-        END,
-    ])
+    block = "\n".join(
+        [
+            START,
+            f"Measured on {datetime.date.today():%Y-%m-%d} with `tools/time_notebooks.py`, on "
+            f"{cpu}, each notebook in a fresh kernel, one at a time:",
+            "",
+            *rows,
+            END,
+        ]
+    )
     print(block)
     if not args.dry_run:
         text = PAGE.read_text()
@@ -101,11 +115,18 @@ def main(argv=None) -> int:
         head, rest = text.split(START, 1)
         PAGE.write_text(head + block + rest.split(END, 1)[1])
         print(f"wrote {PAGE.relative_to(ROOT)}")
-    slow = [f"{nb.relative_to(ROOT)} ({name}, {t:.0f} s)" for name, ts in times.items()
-            for nb, t in ts.items() if t > NOTEBOOK_BUDGET_S]
+    slow = [
+        f"{nb.relative_to(ROOT)} ({name}, {t:.0f} s)"
+        for name, ts in times.items()
+        for nb, t in ts.items()
+        if t > NOTEBOOK_BUDGET_S
+    ]
     if slow or totals["full set"] > BOOK_BUDGET_S:
-        print(f"over budget (each notebook <= {NOTEBOOK_BUDGET_S} s, the book <= "
-              f"{BOOK_BUDGET_S} s on the full set): {slow or totals}", file=sys.stderr)
+        print(
+            f"over budget (each notebook <= {NOTEBOOK_BUDGET_S} s, the book <= "
+            f"{BOOK_BUDGET_S} s on the full set): {slow or totals}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

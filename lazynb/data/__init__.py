@@ -20,8 +20,17 @@ from .synthetic import make_clouds, make_donut, make_spiral, make_xor
 from .utils import minibatches, one_hot, train_test_split
 
 __all__ = [
-    "load_mnist", "read_idx", "MNISTInfo", "MNISTFileError", "MNISTSampleWarning",
+    "load_mnist",
+    "read_idx",
+    "MNISTInfo",
+    "MNISTFileError",
+    "MNISTSampleWarning",
     "DEFAULT_MIRRORS",
-    "make_xor", "make_donut", "make_spiral", "make_clouds",
-    "one_hot", "train_test_split", "minibatches",
+    "make_xor",
+    "make_donut",
+    "make_spiral",
+    "make_clouds",
+    "one_hot",
+    "train_test_split",
+    "minibatches",
 ]

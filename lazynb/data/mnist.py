@@ -26,8 +26,14 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["load_mnist", "read_idx", "MNISTInfo", "MNISTFileError", "MNISTSampleWarning",
-           "DEFAULT_MIRRORS"]
+__all__ = [
+    "load_mnist",
+    "read_idx",
+    "MNISTInfo",
+    "MNISTFileError",
+    "MNISTSampleWarning",
+    "DEFAULT_MIRRORS",
+]
 
 #: Base URLs tried in turn for the official files (``$LAZYNB_MNIST_MIRRORS`` overrides).
 DEFAULT_MIRRORS = (
@@ -50,11 +56,15 @@ _CHECKSUMS = {
     "train-images-idx3-ubyte.gz": (9_912_422, "f68b3c2dcbeaaa9fbdd348bbdeb94873", None),
     "train-labels-idx1-ubyte.gz": (28_881, "d53e105ee54ea40749a09fcbcd1e9432", None),
     "t10k-images-idx3-ubyte.gz": (
-        1_648_877, "9fb629c4189551a2d022fa330f9573f3",
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+        1_648_877,
+        "9fb629c4189551a2d022fa330f9573f3",
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    ),
     "t10k-labels-idx1-ubyte.gz": (
-        4_542, "ec29112dd5afa0611ce80d1b7f02629c",
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+        4_542,
+        "ec29112dd5afa0611ce80d1b7f02629c",
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    ),
 }
 
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
@@ -99,6 +109,7 @@ def _reset_network_state() -> None:
 
 # --------------------------------------------------------------------------- IDX files
 
+
 def _open_bytes(path: Path) -> bytes:
     """Read a file, gunzipping it when it starts with the gzip magic bytes."""
     try:
@@ -127,22 +138,30 @@ def read_idx(path) -> np.ndarray:
 def _parse_idx(raw: bytes, path: Path) -> np.ndarray:
     """The body of :func:`read_idx`, on bytes already read (``path`` is for messages)."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise MNISTFileError(f"{path}: not an IDX file (expected a header starting with two "
-                             f"zero bytes, found {raw[:4].hex() or 'an empty file'})")
+        raise MNISTFileError(
+            f"{path}: not an IDX file (expected a header starting with two "
+            f"zero bytes, found {raw[:4].hex() or 'an empty file'})"
+        )
     code, ndim = raw[2], raw[3]
     if code not in _IDX_TYPES:
-        raise MNISTFileError(f"{path}: unknown IDX type code 0x{code:02x} "
-                             f"(expected one of {', '.join(f'0x{c:02x}' for c in _IDX_TYPES)})")
+        raise MNISTFileError(
+            f"{path}: unknown IDX type code 0x{code:02x} "
+            f"(expected one of {', '.join(f'0x{c:02x}' for c in _IDX_TYPES)})"
+        )
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
-        raise MNISTFileError(f"{path}: IDX header declares {ndim} dimensions but is cut short "
-                             f"({len(raw)} bytes in all)")
+        raise MNISTFileError(
+            f"{path}: IDX header declares {ndim} dimensions but is cut short "
+            f"({len(raw)} bytes in all)"
+        )
     shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     dtype = np.dtype(_IDX_TYPES[code])
     expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     payload = len(raw) - 4 - 4 * ndim
     if payload != expected:
-        raise MNISTFileError(f"{path}: header says shape {shape} ({expected:,} bytes of data) "
-                             f"but the file holds {payload:,} bytes of data")
+        raise MNISTFileError(
+            f"{path}: header says shape {shape} ({expected:,} bytes of data) "
+            f"but the file holds {payload:,} bytes of data"
+        )
     arr = np.frombuffer(raw, dtype, offset=4 + 4 * ndim).reshape(shape)
     return arr.astype(dtype.newbyteorder("="))
 
@@ -152,8 +171,9 @@ def _read_mnist_idx(path: Path, magic: int, kind: str) -> np.ndarray:
     raw = _open_bytes(path)
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise MNISTFileError(f"{path}: magic number {found} is not an MNIST {kind} file "
-                             f"(expected {magic})")
+        raise MNISTFileError(
+            f"{path}: magic number {found} is not an MNIST {kind} file (expected {magic})"
+        )
     return _parse_idx(raw, path)
 
 
@@ -175,6 +195,7 @@ def _read_labels(path: Path) -> np.ndarray:
 
 # --------------------------------------------------------------------------- checksums
 
+
 def _digests(path: Path) -> tuple[int, str, str]:
     """(size in bytes, md5, sha256) of a file."""
     md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
@@ -193,11 +214,11 @@ def _checksum_problem(path: Path) -> str | None:
     want_size, want_md5, want_sha = _CHECKSUMS[path.name]
     if size == want_size and md5 == want_md5 and (want_sha is None or sha == want_sha):
         return None
-    return (f"expected {want_size:,} bytes with md5 {want_md5}, "
-            f"found {size:,} bytes with md5 {md5}")
+    return f"expected {want_size:,} bytes with md5 {want_md5}, found {size:,} bytes with md5 {md5}"
 
 
 # --------------------------------------------------------------------------- download
+
 
 def _urlopen(url: str, timeout: float):
     """Open ``url`` (a separate function so that tests can count or replace it)."""
@@ -212,8 +233,10 @@ def _mirror_list(mirrors) -> list[str]:
     elif isinstance(mirrors, str):
         mirrors = mirrors.split(",")
     elif not isinstance(mirrors, (list, tuple)):
-        raise TypeError(f"mirrors must be a list of URLs or a comma-separated string, "
-                        f"got {type(mirrors).__name__}")
+        raise TypeError(
+            f"mirrors must be a list of URLs or a comma-separated string, "
+            f"got {type(mirrors).__name__}"
+        )
     out = []
     for m in mirrors:
         if not isinstance(m, str):
@@ -245,11 +268,16 @@ def _fetch_one(url: str, dest: Path) -> None:
                 out.write(block)
                 md5.update(block)
                 sha.update(block)
-        if got != want_size or md5.hexdigest() != want_md5 or (
-                want_sha is not None and sha.hexdigest() != want_sha):
+        if (
+            got != want_size
+            or md5.hexdigest() != want_md5
+            or (want_sha is not None and sha.hexdigest() != want_sha)
+        ):
             found = f"{got:,} bytes" if got <= want_size else f"more than {want_size:,} bytes"
-            raise MNISTFileError(f"{url}: checksum mismatch: expected {want_size:,} bytes with "
-                                 f"md5 {want_md5}, got {found} with md5 {md5.hexdigest()}")
+            raise MNISTFileError(
+                f"{url}: checksum mismatch: expected {want_size:,} bytes with "
+                f"md5 {want_md5}, got {found} with md5 {md5.hexdigest()}"
+            )
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is ordinary data
         os.replace(tmp, dest)
     except BaseException:
@@ -286,6 +314,7 @@ def _download(name: str, data_dir: Path, mirrors: list[str]) -> tuple[bool, list
 
 # --------------------------------------------------------------------------- the sample
 
+
 @lru_cache(maxsize=1)
 def _sample_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The shipped sample, ``X: (5000, 784)`` and ``y: (5000,)`` uint8 (read-only, cached)."""
@@ -308,8 +337,9 @@ def _sample_rows(split: str) -> np.ndarray:
     which mixes the digits.
     """
     X, y = _sample_arrays()
-    digests = b"".join(hashlib.sha256(b"lazynb-mnist-sample:" + row.tobytes()).digest()
-                       for row in X)
+    digests = b"".join(
+        hashlib.sha256(b"lazynb-mnist-sample:" + row.tobytes()).digest() for row in X
+    )
     keys = np.frombuffer(digests, dtype=">u8").reshape(len(X), 4)
     split_key, order_key = keys[:, 0], keys[:, 1]
     in_test = np.zeros(len(y), dtype=bool)
@@ -321,6 +351,7 @@ def _sample_rows(split: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- load_mnist
+
 
 def _data_dir(data_dir) -> tuple[Path, str]:
     """The data directory and how it was chosen (for messages)."""
@@ -336,8 +367,9 @@ def _data_dir(data_dir) -> tuple[Path, str]:
     return Path(platformdirs.user_cache_dir("lazynb")) / "mnist", "the default cache"
 
 
-def _locate(name: str, data_dir: Path, download: bool,
-            mirrors: list[str]) -> tuple[Path | None, list[str]]:
+def _locate(
+    name: str, data_dir: Path, download: bool, mirrors: list[str]
+) -> tuple[Path | None, list[str]]:
     """Find a verified copy of the official file ``name``; returns (path or None, reasons).
 
     A .gz file that fails its checksum is replaced by a fresh download when
@@ -354,10 +386,14 @@ def _locate(name: str, data_dir: Path, download: bool,
             ok, reasons = _download(name, data_dir, mirrors)
             if ok:
                 return gz, []
-            raise MNISTFileError(f"{gz}: checksum mismatch ({problem}), and no good copy could "
-                                 f"be downloaded: {'; '.join(reasons) or 'no mirrors'}")
-        raise MNISTFileError(f"{gz}: checksum mismatch: {problem}. The file is truncated or "
-                             f"corrupt: delete it and download it again.")
+            raise MNISTFileError(
+                f"{gz}: checksum mismatch ({problem}), and no good copy could "
+                f"be downloaded: {'; '.join(reasons) or 'no mirrors'}"
+            )
+        raise MNISTFileError(
+            f"{gz}: checksum mismatch: {problem}. The file is truncated or "
+            f"corrupt: delete it and download it again."
+        )
     raw = gz.with_suffix("")
     if raw.is_file():
         return raw, []
@@ -373,11 +409,14 @@ def _check_args(split, dtype) -> np.dtype:
     try:
         dt = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype must be a floating-point dtype such as np.float32, "
-                        f"got {dtype!r}") from None
+        raise TypeError(
+            f"dtype must be a floating-point dtype such as np.float32, got {dtype!r}"
+        ) from None
     if not np.issubdtype(dt, np.floating):
-        raise TypeError(f"dtype must be a floating-point dtype such as np.float32 "
-                        f"(pixels are scaled to [0, 1]), got {dt}")
+        raise TypeError(
+            f"dtype must be a floating-point dtype such as np.float32 "
+            f"(pixels are scaled to [0, 1]), got {dt}"
+        )
     return dt
 
 
@@ -401,8 +440,16 @@ def _to_float(images: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return X
 
 
-def load_mnist(split: str = "train", *, data_dir=None, download: bool | None = None, mirrors=None,
-               dtype=np.float32, warn: bool = True, return_info: bool = False):
+def load_mnist(
+    split: str = "train",
+    *,
+    data_dir=None,
+    download: bool | None = None,
+    mirrors=None,
+    dtype=np.float32,
+    warn: bool = True,
+    return_info: bool = False,
+):
     """Load MNIST digits as ``X: (N, 784)`` floats in [0, 1] and ``y: (N,)`` int64 labels.
 
     Parameters
@@ -456,23 +503,32 @@ def load_mnist(split: str = "train", *, data_dir=None, download: bool | None = N
         images_path, labels_path = paths
         images, labels = _read_images(images_path), _read_labels(labels_path)
         if len(images) != len(labels):
-            raise MNISTFileError(f"{images_path} holds {len(images):,} images but {labels_path} "
-                                 f"holds {len(labels):,} labels")
+            raise MNISTFileError(
+                f"{images_path} holds {len(images):,} images but {labels_path} "
+                f"holds {len(labels):,} labels"
+            )
         if len(images) != _COUNTS[split]:
-            raise MNISTFileError(f"{images_path}: expected {_COUNTS[split]:,} images for the "
-                                 f"official {split} set, found {len(images):,}")
+            raise MNISTFileError(
+                f"{images_path}: expected {_COUNTS[split]:,} images for the "
+                f"official {split} set, found {len(images):,}"
+            )
         info = MNISTInfo("official", split, len(labels), str(folder))
         X, y = _to_float(images, dt), labels.astype(np.int64)
     else:
         X_all, y_all = _sample_arrays()
         rows = _sample_rows(split)
         X, y = _to_float(X_all[rows], dt), y_all[rows].astype(np.int64)
-        note = (f"lazynb's shipped sample of real MNIST ({len(rows):,} of 5,000 images drawn "
-                f"from the official training set); full set not found in {folder}")
+        note = (
+            f"lazynb's shipped sample of real MNIST ({len(rows):,} of 5,000 images drawn "
+            f"from the official training set); full set not found in {folder}"
+        )
         info = MNISTInfo("sample", split, len(y), note)
         if warn:
-            missing = [n for n in (images_name, labels_name)
-                       if not (folder / n).is_file() and not (folder / n).with_suffix("").is_file()]
+            missing = [
+                n
+                for n in (images_name, labels_name)
+                if not (folder / n).is_file() and not (folder / n).with_suffix("").is_file()
+            ]
             why = "; ".join(dict.fromkeys(reasons)) or "not downloaded"
             warnings.warn(
                 f"Full MNIST {split} set not found: looked in {folder} (from {chosen_by}) for "
@@ -480,5 +536,7 @@ def load_mnist(split: str = "train", *, data_dir=None, download: bool | None = N
                 f"with lazynb instead. To get the full set, set LAZYNB_DATA to a folder holding "
                 f"the four official files ({', '.join(n for s in _FILES.values() for n in s)}), "
                 f"or run once with network access and download=True.",
-                MNISTSampleWarning, stacklevel=2)
+                MNISTSampleWarning,
+                stacklevel=2,
+            )
     return (X, y, info) if return_info else (X, y)

@@ -85,14 +85,15 @@ def make_spiral(n: int = 600, *, arms: int = 6, noise: float = 0.5, seed=0):
     """
     arms = check_positive_int(arms, "arms", minimum=2)
     if arms % 2:
-        raise ValueError(f"arms must be even so that labels alternate around the circle, "
-                         f"got {arms}")
+        raise ValueError(
+            f"arms must be even so that labels alternate around the circle, got {arms}"
+        )
     n = check_positive_int(n, "n", minimum=arms)
     noise = check_positive_float(noise, "noise", allow_zero=True)
     rng = _rng(seed)
     parts, labels = [], []
     for i, m in enumerate(_sizes(n, arms)):
-        t = np.linspace(0.0, 1.0, m)          # position along the arm
+        t = np.linspace(0.0, 1.0, m)  # position along the arm
         radius = 1.0 + 9.0 * t
         theta = 2.0 * np.pi * i / arms + 0.5 * np.pi * t
         parts.append(np.column_stack([radius * np.cos(theta), radius * np.sin(theta)]))

@@ -24,8 +24,9 @@ def _rng(seed, name: str = "seed") -> np.random.Generator:
     if seed is None:
         return default_rng()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name} must be an int, None or a numpy Generator, "
-                        f"got {type(seed).__name__}")
+        raise TypeError(
+            f"{name} must be an int, None or a numpy Generator, got {type(seed).__name__}"
+        )
     if seed < 0:
         raise ValueError(f"{name} must be >= 0, got {seed}")
     return np.random.default_rng(int(seed))
@@ -78,13 +79,16 @@ def one_hot(y, K: int | None = None, dtype=np.float32) -> np.ndarray:
 def _test_count(test_size, n: int) -> int:
     """Number of test rows for ``test_size`` (a fraction in (0, 1) or a count)."""
     if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"test_size must be a fraction in (0, 1) or an int count, "
-                        f"got {type(test_size).__name__}")
+        raise TypeError(
+            f"test_size must be a fraction in (0, 1) or an int count, "
+            f"got {type(test_size).__name__}"
+        )
     if isinstance(test_size, numbers.Integral):
         n_test = int(test_size)
         if not 1 <= n_test <= n - 1:
-            raise ValueError(f"test_size as a count must be in 1..{n - 1} for {n} samples, "
-                             f"got {n_test}")
+            raise ValueError(
+                f"test_size as a count must be in 1..{n - 1} for {n} samples, got {n_test}"
+            )
         return n_test
     frac = float(test_size)
     if not 0.0 < frac < 1.0:
@@ -105,7 +109,7 @@ def _stratified_test_rows(y: np.ndarray, n_test: int, rng: np.random.Generator) 
     left = n_test - int(take.sum())
     order = np.argsort(-(quota - take), kind="stable")
     take[order[:left]] += 1
-    rows = [rng.permutation(np.flatnonzero(inverse == k))[:take[k]] for k in range(len(classes))]
+    rows = [rng.permutation(np.flatnonzero(inverse == k))[: take[k]] for k in range(len(classes))]
     return np.concatenate(rows)
 
 
@@ -149,9 +153,16 @@ def train_test_split(X, y, test_size=0.2, *, seed=0, stratify: bool = False):
     return X[train], X[test], y[train], y[test]
 
 
-def minibatches(X, Y=None, batch_size: int = 500, *, shuffle: bool = True, seed=None,
-                rng: np.random.Generator | None = None,
-                drop_last: bool = False) -> Iterator:
+def minibatches(
+    X,
+    Y=None,
+    batch_size: int = 500,
+    *,
+    shuffle: bool = True,
+    seed=None,
+    rng: np.random.Generator | None = None,
+    drop_last: bool = False,
+) -> Iterator:
     """Iterate once over the data in mini-batches (one epoch).
 
     Parameters
@@ -176,15 +187,18 @@ def minibatches(X, Y=None, batch_size: int = 500, *, shuffle: bool = True, seed=
     if Y is not None:
         Y = _as_rows(Y, "Y")
         if Y.shape[0] != X.shape[0]:
-            raise ValueError(f"X and Y must have the same number of rows, "
-                             f"got {X.shape[0]} and {Y.shape[0]}")
+            raise ValueError(
+                f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}"
+            )
     batch_size = check_positive_int(batch_size, "batch_size")
     shuffle = _check_flag(shuffle, "shuffle")
     drop_last = _check_flag(drop_last, "drop_last")
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(...)), "
-                            f"got {type(rng).__name__}")
+            raise TypeError(
+                f"rng must be a numpy Generator (np.random.default_rng(...)), "
+                f"got {type(rng).__name__}"
+            )
         if seed is not None:
             raise ValueError("give either seed or rng, not both")
     n = X.shape[0]

@@ -10,8 +10,14 @@ In a notebook::
 The framework lives in :mod:`lazynb.exercises.core`; its public names are re-exported here.
 """
 
-from .core import (Case, CheckResult, Exercise, ExerciseFailed, FunctionExercise, Hint,
-                   ValueExercise)
+from .core import Case, CheckResult, Exercise, ExerciseFailed, FunctionExercise, Hint, ValueExercise
 
-__all__ = ["Case", "CheckResult", "Exercise", "ExerciseFailed", "FunctionExercise", "Hint",
-           "ValueExercise"]
+__all__ = [
+    "Case",
+    "CheckResult",
+    "Exercise",
+    "ExerciseFailed",
+    "FunctionExercise",
+    "Hint",
+    "ValueExercise",
+]

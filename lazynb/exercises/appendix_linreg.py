@@ -64,31 +64,42 @@ def _line_cases(rng):
     yield Case(dict(x=np.array([7.0]), a=1.5, b=-2.0), "a single sample")
     for _ in range(4):
         n = int(rng.integers(2, 20))
-        yield Case(dict(x=rng.uniform(-10, 10, size=n), a=float(rng.normal(scale=3)),
-                        b=float(rng.normal(scale=10))))
+        yield Case(
+            dict(
+                x=rng.uniform(-10, 10, size=n),
+                a=float(rng.normal(scale=3)),
+                b=float(rng.normal(scale=10)),
+            )
+        )
 
 
 def _forgot_intercept(got, expected, args):
     x, a, b = args["x"], args["a"], args["b"]
     if b != 0 and _close(got, a * x):
-        return ("every prediction is off by the same amount: the line's intercept b "
-                "is missing")
+        return "every prediction is off by the same amount: the line's intercept b is missing"
     if _close(got, b * x + a):
         return "a and b are swapped: the slope a multiplies x, the intercept b is added"
     return None
 
 
 predict_line = FunctionExercise(
-    "predict_line", predict_line, chapter=CHAPTER,
-    prompt=("Write `predict_line(x, a, b)`: the predictions a x + b of the line with slope `a` "
-            "and intercept `b` for every entry of the array `x` (shape (N,)). Return an array "
-            "of shape (N,), without a Python loop."),
+    "predict_line",
+    predict_line,
+    chapter=CHAPTER,
+    prompt=(
+        "Write `predict_line(x, a, b)`: the predictions a x + b of the line with slope `a` "
+        "and intercept `b` for every entry of the array `x` (shape (N,)). Return an array "
+        "of shape (N,), without a Python loop."
+    ),
     hints=[
         "NumPy applies arithmetic to every entry of an array at once: `2 * x` doubles every "
         "entry of `x`.",
         "The prediction for each x is the slope times x, plus the intercept: `a * x + b`.",
     ],
-    cases=_line_cases, returns="array", shape="(N,)", dtype="floating",
+    cases=_line_cases,
+    returns="array",
+    shape="(N,)",
+    dtype="floating",
     checks=[_unless_right(_forgot_intercept)],
 )
 
@@ -118,8 +129,10 @@ def _r2_cases(rng):
     yield Case(dict(y=y, y_hat=3.3 * x + 18.0), "predictions of a line that is not the best one")
     # Worse than predicting the mean: R^2 is negative.
     yield Case(dict(y=y, y_hat=-3.0 * x + 50.0), "predictions worse than the mean")
-    yield Case(dict(y=np.array([1.0, 2.0, 4.0, 8.0]), y_hat=np.array([1.0, 2.0, 4.0, 8.0])),
-               "perfect predictions")
+    yield Case(
+        dict(y=np.array([1.0, 2.0, 4.0, 8.0]), y_hat=np.array([1.0, 2.0, 4.0, 8.0])),
+        "perfect predictions",
+    )
     for _ in range(4):
         n = int(rng.integers(3, 40))
         y = rng.normal(loc=rng.uniform(-50, 50), scale=rng.uniform(1, 10), size=n)
@@ -131,32 +144,46 @@ def _r2_mistakes(got, expected, args):
     ss_res = np.sum((y - y_hat) ** 2)
     ss_tot = np.sum((y - y.mean()) ** 2)
     if expected < 0 and np.isclose(got, 0.0, atol=1e-12):
-        return ("R^2 is negative when the predictions are worse than predicting the mean; "
-                "do not clip it at 0")
+        return (
+            "R^2 is negative when the predictions are worse than predicting the mean; "
+            "do not clip it at 0"
+        )
     if _close(got, ss_res / ss_tot):
-        return ("that is SS_res / SS_tot, the fraction of the spread the predictions leave "
-                "unexplained: R^2 is one minus it")
-    if _close(got, 1 - ss_res / np.sum(y ** 2)):
-        return ("the denominator must be the spread of y around its mean, "
-                "sum((y - mean(y))^2), not sum(y^2)")
+        return (
+            "that is SS_res / SS_tot, the fraction of the spread the predictions leave "
+            "unexplained: R^2 is one minus it"
+        )
+    if _close(got, 1 - ss_res / np.sum(y**2)):
+        return (
+            "the denominator must be the spread of y around its mean, "
+            "sum((y - mean(y))^2), not sum(y^2)"
+        )
     if _close(got, 1 - ss_res / np.sum((y_hat - y_hat.mean()) ** 2)):
-        return ("the denominator must measure the spread of the true values y, "
-                "not of the predictions y_hat")
+        return (
+            "the denominator must measure the spread of the true values y, "
+            "not of the predictions y_hat"
+        )
     if _close(got, np.corrcoef(y, y_hat)[0, 1] ** 2):
-        return ("the squared correlation of y and y_hat equals R^2 only for a least-squares "
-                "line's own predictions; compute 1 - SS_res / SS_tot")
+        return (
+            "the squared correlation of y and y_hat equals R^2 only for a least-squares "
+            "line's own predictions; compute 1 - SS_res / SS_tot"
+        )
     if _close(got, 1 - np.mean(np.abs(y - y_hat)) / np.mean(np.abs(y - y.mean()))):
         return "R^2 uses squared differences, not absolute ones"
     return None
 
 
 r_squared = FunctionExercise(
-    "r_squared", r_squared, chapter=CHAPTER,
-    prompt=("Write `r_squared(y, y_hat)`: the coefficient of determination R^2 of the "
-            "predictions `y_hat` (shape (N,)) for the true values `y` (shape (N,)), "
-            "R^2 = 1 - SS_res / SS_tot, where SS_res is the sum of the squared prediction "
-            "errors and SS_tot the sum of the squared differences between y and its mean. "
-            "Return a number."),
+    "r_squared",
+    r_squared,
+    chapter=CHAPTER,
+    prompt=(
+        "Write `r_squared(y, y_hat)`: the coefficient of determination R^2 of the "
+        "predictions `y_hat` (shape (N,)) for the true values `y` (shape (N,)), "
+        "R^2 = 1 - SS_res / SS_tot, where SS_res is the sum of the squared prediction "
+        "errors and SS_tot the sum of the squared differences between y and its mean. "
+        "Return a number."
+    ),
     hints=[
         "Two sums of squares: the errors `y - y_hat` of the predictions, and the errors "
         "`y - y.mean()` you would make by predicting the mean of y for every sample.",
@@ -164,7 +191,11 @@ r_squared = FunctionExercise(
         "vector with itself, `d1 @ d1`.",
         "`1 - (d1 @ d1) / (d2 @ d2)`. It can be negative: do not clip it.",
     ],
-    cases=_r2_cases, returns="scalar", dtype="floating", rtol=1e-7, atol=1e-10,
+    cases=_r2_cases,
+    returns="scalar",
+    dtype="floating",
+    rtol=1e-7,
+    atol=1e-10,
     checks=[_unless_right(_r2_mistakes)],
 )
 
@@ -194,7 +225,8 @@ class _PairExercise(FunctionExercise):
         if isinstance(got, dict) or isinstance(got, (str, bytes)):
             return f"should return the pair (a, b), got {_type_name(got)}"
         if isinstance(got, (numbers.Number, np.generic)) or (
-                isinstance(got, np.ndarray) and got.ndim == 0):
+            isinstance(got, np.ndarray) and got.ndim == 0
+        ):
             return "should return the pair (a, b), got a single number"
         if isinstance(got, (tuple, list)) or isinstance(got, np.ndarray) or _is_tensor(got):
             try:
@@ -206,8 +238,10 @@ class _PairExercise(FunctionExercise):
             if isinstance(got, (tuple, list)) and len(got) != 2:
                 return f"should return the pair (a, b): two numbers, got {len(got)} values"
             if arr.ndim > 1 and arr.shape[0] == 2:
-                return (f"should return two plain numbers (a, b), but each part is an array "
-                        f"of shape {arr.shape[1:]}; convert them, e.g. with `float(a)`")
+                return (
+                    f"should return two plain numbers (a, b), but each part is an array "
+                    f"of shape {arr.shape[1:]}; convert them, e.g. with `float(a)`"
+                )
             return f"should return the pair (a, b): two numbers, got an array of shape {arr.shape}"
         return f"should return the pair (a, b), got {_type_name(got)}"
 
@@ -218,12 +252,16 @@ def _line_mistakes(got, expected, args):
     if _close(got, [b, a]):
         return "the slope and the intercept are swapped: return (a, b), the slope first"
     if _close(got[0], a) and not _close(got[1], b):
-        return ("the slope a is right but the intercept b is not: the best line passes through "
-                "the point (mean(x), mean(y))")
+        return (
+            "the slope a is right but the intercept b is not: the best line passes through "
+            "the point (mean(x), mean(y))"
+        )
     a_no_b = (x @ y) / (x @ x)
     if _close(got[0], a_no_b):
-        return ("that slope is the best line through the origin; the intercept changes the "
-                "best slope: centre x and y on their means (or use the closed form with sums)")
+        return (
+            "that slope is the best line through the origin; the intercept changes the "
+            "best slope: centre x and y on their means (or use the closed form with sums)"
+        )
     if _close(got[0], (x @ y - x.mean() * y.sum()) / (x @ x)):
         return "the denominator of a must be sum(x^2) - mean(x) sum(x), not sum(x^2)"
     if _close(got[0], np.sum((x - x.mean()) * (y - y.mean())) / np.sum((y - y.mean()) ** 2)):
@@ -235,22 +273,31 @@ def _fit_1d_cases(rng):
     # A clear trend far from the origin, so that a line through the origin is far off.
     x = np.linspace(1.0, 10.0, 12)
     yield Case(dict(x=x, y=1.5 * x + 8.0 + np.sin(3 * x)), "a noisy line")
-    yield Case(dict(x=np.array([0.0, 1.0, 2.0, 3.0]), y=np.array([1.0, 3.0, 5.0, 7.0])),
-               "points exactly on a line")
+    yield Case(
+        dict(x=np.array([0.0, 1.0, 2.0, 3.0]), y=np.array([1.0, 3.0, 5.0, 7.0])),
+        "points exactly on a line",
+    )
     yield Case(dict(x=np.array([2.0, 4.0]), y=np.array([5.0, -1.0])), "two points")
     for _ in range(5):
         n = int(rng.integers(3, 50))
         x = rng.uniform(0, 100, size=n)
-        yield Case(dict(x=x, y=rng.normal(scale=3) * x + rng.normal(scale=20)
-                        + rng.normal(scale=10, size=n)))
+        yield Case(
+            dict(
+                x=x, y=rng.normal(scale=3) * x + rng.normal(scale=20) + rng.normal(scale=10, size=n)
+            )
+        )
 
 
 fit_1d = _PairExercise(
-    "fit_1d", fit_1d, chapter=CHAPTER,
-    prompt=("Write `fit_1d(x, y)`: the slope `a` and intercept `b` of the line y = a x + b "
-            "that minimises the squared error sum((y - (a x + b))^2) on the data `x`, `y` "
-            "(two arrays of shape (N,)). Use the closed form, not `np.polyfit`, and return "
-            "the pair `(a, b)`."),
+    "fit_1d",
+    fit_1d,
+    chapter=CHAPTER,
+    prompt=(
+        "Write `fit_1d(x, y)`: the slope `a` and intercept `b` of the line y = a x + b "
+        "that minimises the squared error sum((y - (a x + b))^2) on the data `x`, `y` "
+        "(two arrays of shape (N,)). Use the closed form, not `np.polyfit`, and return "
+        "the pair `(a, b)`."
+    ),
     hints=[
         "Setting the derivative of the squared error with respect to b to 0 gives "
         "b = mean(y) - a mean(x): the line passes through the point of means.",
@@ -260,8 +307,13 @@ fit_1d = _PairExercise(
         "Equivalently, with the centred data `dx = x - x.mean()` and `dy = y - y.mean()`: "
         "`a = (dx @ dy) / (dx @ dx)`, then `b = y.mean() - a * x.mean()`; `return a, b`.",
     ],
-    cases=_fit_1d_cases, returns="array", shape="(a, b)", dtype="floating",
-    rtol=1e-6, atol=1e-9, checks=[_unless_right(_line_mistakes)],
+    cases=_fit_1d_cases,
+    returns="array",
+    shape="(a, b)",
+    dtype="floating",
+    rtol=1e-6,
+    atol=1e-9,
+    checks=[_unless_right(_line_mistakes)],
 )
 
 
@@ -291,8 +343,11 @@ def _multi_cases(rng):
         D = int(rng.integers(1, 6))
         N = int(rng.integers(D + 3, 40))
         X = rng.normal(scale=rng.uniform(1, 5), size=(N, D))
-        yield Case(dict(X=X, y=X @ rng.normal(size=D) + rng.normal(scale=5)
-                        + rng.normal(scale=0.5, size=N)))
+        yield Case(
+            dict(
+                X=X, y=X @ rng.normal(size=D) + rng.normal(scale=5) + rng.normal(scale=0.5, size=N)
+            )
+        )
 
 
 def _multi_mistakes(got, expected, args):
@@ -312,11 +367,15 @@ class _BiasFirstExercise(FunctionExercise):
 
 
 fit_multi = _BiasFirstExercise(
-    "fit_multi", fit_multi, chapter=CHAPTER,
-    prompt=("Write `fit_multi(X, y)`: the least-squares weights for data `X` (shape (N, D)) "
-            "and targets `y` (shape (N,)), with a bias. Add a column of ones in front of X and "
-            "solve the normal equations with `np.linalg.solve`. Return w of shape (D + 1,): "
-            "w[0] the bias, w[1:] the weights of the D features."),
+    "fit_multi",
+    fit_multi,
+    chapter=CHAPTER,
+    prompt=(
+        "Write `fit_multi(X, y)`: the least-squares weights for data `X` (shape (N, D)) "
+        "and targets `y` (shape (N,)), with a bias. Add a column of ones in front of X and "
+        "solve the normal equations with `np.linalg.solve`. Return w of shape (D + 1,): "
+        "w[0] the bias, w[1:] the weights of the D features."
+    ),
     hints=[
         "The bias is the weight of a constant input x0 = 1: `np.column_stack([np.ones(len(X)), "
         "X])` has shape (N, D + 1), and its first column is that input.",
@@ -324,6 +383,11 @@ fit_multi = _BiasFirstExercise(
         "(D + 1) x (D + 1) system.",
         "`np.linalg.solve(Xb.T @ Xb, Xb.T @ y)` solves it without computing an inverse.",
     ],
-    cases=_multi_cases, returns="array", shape="(D + 1,)", dtype="floating",
-    rtol=1e-6, atol=1e-8, checks=[_unless_right(_multi_mistakes)],
+    cases=_multi_cases,
+    returns="array",
+    shape="(D + 1,)",
+    dtype="floating",
+    rtol=1e-6,
+    atol=1e-8,
+    checks=[_unless_right(_multi_mistakes)],
 )

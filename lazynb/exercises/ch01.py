@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -31,8 +31,10 @@ def _in_unit_interval(what: str):
 
     def check(got, expected, args):
         if np.any((got < 0) | (got > 1)):
-            return (f"{what} must lie in [0, 1]: it is a sigmoid's output, a probability; "
-                    f"got values from {got.min():.3g} to {got.max():.3g}")
+            return (
+                f"{what} must lie in [0, 1]: it is a sigmoid's output, a probability; "
+                f"got values from {got.min():.3g} to {got.max():.3g}"
+            )
         return None
 
     return check
@@ -49,19 +51,22 @@ def network_output(x, W, b, v, c):
     Returns the number y = sigmoid(v . z + c), where z = sigmoid(x W + b), shape (M,),
     holds the hidden units' outputs.
     """
-    z = sigmoid(x @ W + b)          # M logistic units, one per column of W
+    z = sigmoid(x @ W + b)  # M logistic units, one per column of W
     return float(sigmoid(v @ z + c))  # the output unit is one more logistic unit, fed by z
 
 
 def _network_cases(rng):
     # D != M first, so that a transposed W cannot even be multiplied; the first case's
     # v . z + c is well above 1, so a missing output sigmoid shows as "not in [0, 1]".
-    yield Case(dict(x=np.array([1.0, -2.0, 0.5]),
-                    W=np.array([[0.5, -1.0, 2.0, 0.0],
-                                [1.0, 0.5, -0.5, 1.5],
-                                [-1.5, 2.0, 1.0, -1.0]]),
-                    b=np.array([0.1, -0.2, 0.3, 0.0]),
-                    v=np.array([2.0, 3.0, 1.5, -1.0]), c=0.5))
+    yield Case(
+        dict(
+            x=np.array([1.0, -2.0, 0.5]),
+            W=np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 0.5, -0.5, 1.5], [-1.5, 2.0, 1.0, -1.0]]),
+            b=np.array([0.1, -0.2, 0.3, 0.0]),
+            v=np.array([2.0, 3.0, 1.5, -1.0]),
+            c=0.5,
+        )
+    )
     yield _random_network(rng, 2, 5)
     # Square W: here a transposed W runs, and must fail on the values.
     yield _random_network(rng, 3, 3, note="a square W")
@@ -71,16 +76,28 @@ def _network_cases(rng):
 
 
 def _random_network(rng, D, M, note=""):
-    return Case(dict(x=rng.normal(size=D), W=rng.normal(size=(D, M)), b=rng.normal(size=M),
-                     v=rng.normal(size=M) * 2, c=float(rng.normal())), note)
+    return Case(
+        dict(
+            x=rng.normal(size=D),
+            W=rng.normal(size=(D, M)),
+            b=rng.normal(size=M),
+            v=rng.normal(size=M) * 2,
+            c=float(rng.normal()),
+        ),
+        note,
+    )
 
 
 network_output = FunctionExercise(
-    "network_output", network_output, chapter="ch01",
-    prompt=("Using the logistic unit as a building block, write `network_output(x, W, b, v, c)`: "
-            "the output of a network with one hidden layer. x: (D,) one sample; W: (D, M) "
-            "input-to-hidden weights; b: (M,) hidden biases; v: (M,) hidden-to-output weights; "
-            "c: the output bias (a number). Return the number y."),
+    "network_output",
+    network_output,
+    chapter="ch01",
+    prompt=(
+        "Using the logistic unit as a building block, write `network_output(x, W, b, v, c)`: "
+        "the output of a network with one hidden layer. x: (D,) one sample; W: (D, M) "
+        "input-to-hidden weights; b: (M,) hidden biases; v: (M,) hidden-to-output weights; "
+        "c: the output bias (a number). Return the number y."
+    ),
     hints=[
         "Every hidden unit is a logistic unit: hidden unit m computes "
         "sigmoid(x . W[:, m] + b[m]). Compute all M of them at once, as a vector z of shape (M,).",
@@ -89,7 +106,11 @@ network_output = FunctionExercise(
         "`y = sigmoid(v @ z + c)`. For `sigmoid` use `lazynb.activations.sigmoid` "
         "(or your own `stable_sigmoid`).",
     ],
-    cases=_network_cases, returns="scalar", dtype="floating", rtol=1e-6, atol=1e-9,
+    cases=_network_cases,
+    returns="scalar",
+    dtype="floating",
+    rtol=1e-6,
+    atol=1e-9,
     checks=[_in_unit_interval("the output y")],
 )
 
@@ -115,21 +136,28 @@ def _sigmoid_cases(rng):
     yield Case(dict(a=np.array(0.0)), "a 0-d array")
     yield Case(dict(a=np.arange(-4, 5)), "integers")
     yield Case(dict(a=rng.normal(scale=20, size=(2, 3, 4))))
-    yield Case(dict(a=np.array([-1e4, -1000, -710, -50, 0, 50, 710, 1000, 1e4])),
-               "values from -1e4 to 1e4")
+    yield Case(
+        dict(a=np.array([-1e4, -1000, -710, -50, 0, 50, 710, 1000, 1e4])), "values from -1e4 to 1e4"
+    )
     for _ in range(4):
         shape = tuple(rng.integers(1, 6, size=rng.integers(1, 4)))
         scale = 10 ** rng.uniform(0, 4)
-        yield Case(dict(a=np.clip(rng.normal(scale=scale, size=shape), -1e4, 1e4)),
-                   f"values up to about {3 * scale:.0f} in size")
+        yield Case(
+            dict(a=np.clip(rng.normal(scale=scale, size=shape), -1e4, 1e4)),
+            f"values up to about {3 * scale:.0f} in size",
+        )
 
 
 stable_sigmoid = FunctionExercise(
-    "stable_sigmoid", stable_sigmoid, chapter="ch01",
-    prompt=("Write `stable_sigmoid(a)`: the sigmoid 1 / (1 + exp(-a)) of an array of any shape "
-            "(integers allowed), returned as a float array of the same shape. It must not "
-            "overflow: no RuntimeWarning and finite results in [0, 1] for |a| up to 1e4, "
-            "with sigmoid(0) = 0.5."),
+    "stable_sigmoid",
+    stable_sigmoid,
+    chapter="ch01",
+    prompt=(
+        "Write `stable_sigmoid(a)`: the sigmoid 1 / (1 + exp(-a)) of an array of any shape "
+        "(integers allowed), returned as a float array of the same shape. It must not "
+        "overflow: no RuntimeWarning and finite results in [0, 1] for |a| up to 1e4, "
+        "with sigmoid(0) = 0.5."
+    ),
     hints=[
         "`np.exp(t)` overflows to inf, with a RuntimeWarning, once t is above about 709. "
         "In `1 / (1 + np.exp(-a))` that happens for a below -709. For negative a, write the "
@@ -140,13 +168,19 @@ stable_sigmoid = FunctionExercise(
         "so both must be safe everywhere. Compute `e = np.exp(-np.abs(a))` once, then "
         "`np.where(a >= 0, 1 / (1 + e), e / (1 + e))`.",
     ],
-    cases=_sigmoid_cases, returns="array", shape="a.shape", dtype="floating",
-    rtol=1e-7, atol=1e-12,  # atol: sigmoid(-50) ~ 2e-22 may come out as 0 in a stable form
+    cases=_sigmoid_cases,
+    returns="array",
+    shape="a.shape",
+    dtype="floating",
+    rtol=1e-7,
+    atol=1e-12,  # atol: sigmoid(-50) ~ 2e-22 may come out as 0 in a stable form
     checks=[_in_unit_interval("outputs")],
     fail_on_warnings=(RuntimeWarning,),
-    warning_advice=("`np.exp` overflows for arguments above about 709; note that "
-                    "`np.where(cond, x, y)` evaluates both x and y on every element, so the "
-                    "branch you did not pick still overflows."),
+    warning_advice=(
+        "`np.exp` overflows for arguments above about 709; note that "
+        "`np.where(cond, x, y)` evaluates both x and y on every element, so the "
+        "branch you did not pick still overflows."
+    ),
 )
 
 
@@ -213,18 +247,26 @@ def _check_gates(answer) -> str | None:
             elif not truth(x1, x2) and y > 0.1:
                 problem = f"the unit outputs {_show(y, 0.1)}; it should be at most 0.1"
             if problem:
-                why = (" (with both inputs 0 the unit computes sigmoid(b): only the bias decides)"
-                       if (x1, x2) == (0, 0) else "")
+                why = (
+                    " (with both inputs 0 the unit computes sigmoid(b): only the bias decides)"
+                    if (x1, x2) == (0, 0)
+                    else ""
+                )
                 return f"{gate}: for input ({x1}, {x2}) {problem}{why}"
     return None
 
 
 gate_weights = ValueExercise(
-    "gate_weights", gate_weights, checker=_check_gates, chapter="ch01",
-    prompt=('Find weights for a single logistic unit sigmoid(w1*x1 + w2*x2 + b) that computes '
-            'AND, and others that compute OR: on the inputs (0, 0), (0, 1), (1, 0), (1, 1) it '
-            'must output at least 0.9 where the gate is true and at most 0.1 where it is false. '
-            'Answer with a dict {"AND": (w1, w2, b), "OR": (w1, w2, b)}.'),
+    "gate_weights",
+    gate_weights,
+    checker=_check_gates,
+    chapter="ch01",
+    prompt=(
+        "Find weights for a single logistic unit sigmoid(w1*x1 + w2*x2 + b) that computes "
+        "AND, and others that compute OR: on the inputs (0, 0), (0, 1), (1, 0), (1, 1) it "
+        "must output at least 0.9 where the gate is true and at most 0.1 where it is false. "
+        'Answer with a dict {"AND": (w1, w2, b), "OR": (w1, w2, b)}.'
+    ),
     hints=[
         "With both inputs 0 the unit outputs sigmoid(b): the bias alone decides there. "
         "sigmoid(t) >= 0.9 needs t >= ln 9, about 2.2, and sigmoid(t) <= 0.1 needs t <= -2.2.",
@@ -247,7 +289,7 @@ def predict_labels(X, w, b):
     X: (N, D) one sample per row; w: (D,) weights; b: the bias (a number).
     Returns an int array of shape (N,): 1 where P(Y=1 | X) = sigmoid(X w + b) >= 0.5.
     """
-    p = sigmoid(X @ w + b)        # P(Y=1 | X) for every row, shape (N,)
+    p = sigmoid(X @ w + b)  # P(Y=1 | X) for every row, shape (N,)
     return (p >= 0.5).astype(int)  # class 1 wherever it is at least as likely as class 0
 
 
@@ -257,8 +299,9 @@ def _labels_cases(rng):
     yield Case(dict(X=np.array([[0.7]]), w=np.array([-1.0]), b=0.5), "a single sample")
     for _ in range(5):
         N, D = rng.integers(2, 21), rng.integers(1, 6)
-        yield Case(dict(X=rng.normal(size=(N, D)), w=rng.normal(size=D) * 2,
-                        b=float(rng.normal() * 2)))
+        yield Case(
+            dict(X=rng.normal(size=(N, D)), w=rng.normal(size=D) * 2, b=float(rng.normal() * 2))
+        )
 
 
 def _labels_are_0_or_1(got, expected, args):
@@ -271,17 +314,23 @@ def _labels_are_0_or_1(got, expected, args):
 
 def _not_all_flipped(got, expected, args):
     if got.size > 1 and np.all(got.astype(int) != expected.astype(int)):
-        return ("every label is the opposite of the right one: predict class 1 where "
-                "P(Y=1 | X) is at least 0.5")
+        return (
+            "every label is the opposite of the right one: predict class 1 where "
+            "P(Y=1 | X) is at least 0.5"
+        )
     return None
 
 
 predict_labels = FunctionExercise(
-    "predict_labels", predict_labels, chapter="ch01",
-    prompt=("Write `predict_labels(X, w, b)`: X (N, D) holds one sample per row, w (D,) the "
-            "weights and b the bias of a logistic unit. Return the predicted class, 0 or 1, of "
-            "every row, using the threshold 0.5 on P(Y=1 | X) = sigmoid(X w + b): an integer "
-            "(or boolean) array of shape (N,)."),
+    "predict_labels",
+    predict_labels,
+    chapter="ch01",
+    prompt=(
+        "Write `predict_labels(X, w, b)`: X (N, D) holds one sample per row, w (D,) the "
+        "weights and b the bias of a logistic unit. Return the predicted class, 0 or 1, of "
+        "every row, using the threshold 0.5 on P(Y=1 | X) = sigmoid(X w + b): an integer "
+        "(or boolean) array of shape (N,)."
+    ),
     hints=[
         "`X @ w + b` has shape (N,): one activation per row. Its sigmoid is P(Y=1 | X) for "
         "each sample.",
@@ -290,7 +339,12 @@ predict_labels = FunctionExercise(
         "Because sigmoid(0) = 0.5 and the sigmoid is increasing, P(Y=1 | X) >= 0.5 exactly "
         "where `X @ w + b >= 0`: the sigmoid can even be skipped.",
     ],
-    cases=_labels_cases, returns="array", shape="(N,)", dtype=("integer", "bool"),
-    dtype_note="class labels 0 and 1, not probabilities", rtol=0, atol=0,
+    cases=_labels_cases,
+    returns="array",
+    shape="(N,)",
+    dtype=("integer", "bool"),
+    dtype_note="class labels 0 and 1, not probabilities",
+    rtol=0,
+    atol=0,
     checks=[_labels_are_0_or_1, _not_all_flipped],
 )

@@ -22,8 +22,13 @@ import numpy as np
 from ..activations import sigmoid
 from .core import Case, FunctionExercise
 
-__all__ = ["y2indicator", "forward_with_bias", "network_output_matrix", "stable_softmax",
-           "count_dead_units"]
+__all__ = [
+    "y2indicator",
+    "forward_with_bias",
+    "network_output_matrix",
+    "stable_softmax",
+    "count_dead_units",
+]
 
 
 # --------------------------------------------------------------------- shared property checks
@@ -34,8 +39,10 @@ def _in_unit_interval(what: str):
 
     def check(got, expected, args):
         if np.any((got < 0) | (got > 1)):
-            return (f"{what} must lie in [0, 1]: they are probabilities; "
-                    f"got values from {got.min():.3g} to {got.max():.3g}")
+            return (
+                f"{what} must lie in [0, 1]: they are probabilities; "
+                f"got values from {got.min():.3g} to {got.max():.3g}"
+            )
         return None
 
     return check
@@ -47,14 +54,20 @@ def _rows_sum_to_one(got, expected, args):
     if np.allclose(rows, 1.0, rtol=0, atol=1e-6):
         return None
     if got.shape[0] > 1 and np.allclose(got.sum(axis=0), 1.0, rtol=0, atol=1e-6):
-        return ("the columns sum to 1 instead of the rows: normalise each sample's K outputs, "
-                "i.e. sum over axis=1 (with `keepdims=True`), not over axis=0")
+        return (
+            "the columns sum to 1 instead of the rows: normalise each sample's K outputs, "
+            "i.e. sum over axis=1 (with `keepdims=True`), not over axis=0"
+        )
     if np.isclose(got.sum(), 1.0, rtol=0, atol=1e-6):
-        return ("the whole array sums to 1, but every row must: normalise each sample's K "
-                "outputs separately (sum over axis=1, with `keepdims=True`)")
+        return (
+            "the whole array sums to 1, but every row must: normalise each sample's K "
+            "outputs separately (sum over axis=1, with `keepdims=True`)"
+        )
     bad = int(np.count_nonzero(~np.isclose(rows, 1.0, rtol=0, atol=1e-6)))
-    return (f"every row must sum to 1 (each row holds one sample's class probabilities), "
-            f"but {bad} of {got.shape[0]} rows do not")
+    return (
+        f"every row must sum to 1 (each row holds one sample's class probabilities), "
+        f"but {bad} of {got.shape[0]} rows do not"
+    )
 
 
 # --------------------------------------------------------------------- 1. y2indicator
@@ -96,8 +109,10 @@ def _one_per_row(got, expected, args):
     bad = np.flatnonzero(counts != 1)
     if bad.size:
         n = int(bad[0])
-        return (f"row {n} holds {int(counts[n])} ones; every row needs exactly one 1 "
-                f"(each sample has exactly one label)")
+        return (
+            f"row {n} holds {int(counts[n])} ones; every row needs exactly one 1 "
+            f"(each sample has exactly one label)"
+        )
     return None
 
 
@@ -108,20 +123,30 @@ def _in_label_column(got, expected, args):
     if not np.any(wrong):
         return None
     if np.all(cols == (y - 1) % K):
-        return ("every 1 sits one column to the left of its label: labels start at 0, "
-                "so label k goes in column k (no `- 1`)")
+        return (
+            "every 1 sits one column to the left of its label: labels start at 0, "
+            "so label k goes in column k (no `- 1`)"
+        )
     if np.all(cols == (y + 1) % K):
-        return ("every 1 sits one column to the right of its label: labels start at 0, "
-                "so label k goes in column k (no `+ 1`)")
-    return (f"in {int(wrong.sum())} of {len(y)} rows the 1 is not in the column of the "
-            f"sample's label: row n needs its 1 in column y[n]")
+        return (
+            "every 1 sits one column to the right of its label: labels start at 0, "
+            "so label k goes in column k (no `+ 1`)"
+        )
+    return (
+        f"in {int(wrong.sum())} of {len(y)} rows the 1 is not in the column of the "
+        f"sample's label: row n needs its 1 in column y[n]"
+    )
 
 
 y2indicator = FunctionExercise(
-    "y2indicator", y2indicator, chapter="ch02",
-    prompt=("Write `y2indicator(y, K)`: given N integer labels y (shape (N,), values 0 .. K-1) "
-            "and the number of classes K, return the (N, K) indicator matrix T with "
-            "T[n, y[n]] = 1 and 0 everywhere else."),
+    "y2indicator",
+    y2indicator,
+    chapter="ch02",
+    prompt=(
+        "Write `y2indicator(y, K)`: given N integer labels y (shape (N,), values 0 .. K-1) "
+        "and the number of classes K, return the (N, K) indicator matrix T with "
+        "T[n, y[n]] = 1 and 0 everywhere else."
+    ),
     hints=[
         "Start from a matrix of zeros of shape (N, K), with N = len(y). Then, for each "
         "sample n, set one entry of row n to 1. Which column? The one numbered by the label.",
@@ -131,8 +156,12 @@ y2indicator = FunctionExercise(
         "T[0, y[0]], T[1, y[1]], ... in one go. `np.eye(K)[y]` (row y[n] of the identity) "
         "works too.",
     ],
-    cases=_y2indicator_cases, returns="array", shape="(N, K)",
-    dtype=("floating", "integer", "bool"), rtol=0, atol=0,
+    cases=_y2indicator_cases,
+    returns="array",
+    shape="(N, K)",
+    dtype=("floating", "integer", "bool"),
+    rtol=0,
+    atol=0,
     checks=[_zeros_and_ones, _one_per_row, _in_label_column],
 )
 
@@ -153,16 +182,23 @@ def forward_with_bias(X, W1, b1, W2, b2):
     W2: (M, K), b2: (K,) hidden-to-output weights and biases.
     Returns Y: (N, K), row n holding sample n's class probabilities (each row sums to 1).
     """
-    Z = sigmoid(X @ W1 + b1)   # (N, M): b1 is added to every row (broadcasting)
-    A = Z @ W2 + b2            # (N, K): the output activations, one row per sample
-    E = np.exp(A - A.max(axis=1, keepdims=True))   # softmax over each row
+    Z = sigmoid(X @ W1 + b1)  # (N, M): b1 is added to every row (broadcasting)
+    A = Z @ W2 + b2  # (N, K): the output activations, one row per sample
+    E = np.exp(A - A.max(axis=1, keepdims=True))  # softmax over each row
     return E / E.sum(axis=1, keepdims=True)
 
 
 def _random_forward(rng, N, D, M, K, note=""):
-    return Case(dict(X=rng.normal(size=(N, D)), W1=rng.normal(size=(D, M)),
-                     b1=rng.normal(scale=2, size=M), W2=rng.normal(scale=2, size=(M, K)),
-                     b2=rng.normal(scale=2, size=K)), note)
+    return Case(
+        dict(
+            X=rng.normal(size=(N, D)),
+            W1=rng.normal(size=(D, M)),
+            b1=rng.normal(scale=2, size=M),
+            W2=rng.normal(scale=2, size=(M, K)),
+            b2=rng.normal(scale=2, size=K),
+        ),
+        note,
+    )
 
 
 def _forward_cases(rng):
@@ -184,14 +220,18 @@ def _forward_variant(args, *, hidden=sigmoid, use_b1=True, use_b2=True):
 def _uses_both_biases(got, expected, args):
     if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
         return None
-    for use_b1, use_b2, what in ((False, False, "without any bias: add b1 to the hidden "
-                                  "activations and b2 to the output activations"),
-                                 (False, True, "without the hidden bias b1: add it to "
-                                  "X W1, before the sigmoid"),
-                                 (True, False, "without the output bias b2: add it to "
-                                  "Z W2, before the softmax")):
-        if np.allclose(got, _forward_variant(args, use_b1=use_b1, use_b2=use_b2),
-                       rtol=1e-6, atol=1e-9):
+    for use_b1, use_b2, what in (
+        (
+            False,
+            False,
+            "without any bias: add b1 to the hidden activations and b2 to the output activations",
+        ),
+        (False, True, "without the hidden bias b1: add it to X W1, before the sigmoid"),
+        (True, False, "without the output bias b2: add it to Z W2, before the softmax"),
+    ):
+        if np.allclose(
+            got, _forward_variant(args, use_b1=use_b1, use_b2=use_b2), rtol=1e-6, atol=1e-9
+        ):
             return f"your outputs are those of the network {what}"
     return None
 
@@ -199,20 +239,26 @@ def _uses_both_biases(got, expected, args):
 def _sigmoid_hidden(got, expected, args):
     if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
         return None
-    for name, f in (("tanh", np.tanh), ("ReLU", lambda a: np.maximum(a, 0)),
-                    ("no activation", lambda a: a)):
+    for name, f in (
+        ("tanh", np.tanh),
+        ("ReLU", lambda a: np.maximum(a, 0)),
+        ("no activation", lambda a: a),
+    ):
         if np.allclose(got, _forward_variant(args, hidden=f), rtol=1e-6, atol=1e-9):
-            return (f"your hidden layer uses {name}; this network's hidden units are "
-                    f"sigmoid units")
+            return f"your hidden layer uses {name}; this network's hidden units are sigmoid units"
     return None
 
 
 forward_with_bias = FunctionExercise(
-    "forward_with_bias", forward_with_bias, chapter="ch02",
-    prompt=("Write `forward_with_bias(X, W1, b1, W2, b2)`: the forward pass, biases included, "
-            "of a network with one sigmoid hidden layer and a softmax output, for a batch. "
-            "X: (N, D); W1: (D, M); b1: (M,); W2: (M, K); b2: (K,). Return the (N, K) matrix "
-            "of class probabilities (each row sums to 1)."),
+    "forward_with_bias",
+    forward_with_bias,
+    chapter="ch02",
+    prompt=(
+        "Write `forward_with_bias(X, W1, b1, W2, b2)`: the forward pass, biases included, "
+        "of a network with one sigmoid hidden layer and a softmax output, for a batch. "
+        "X: (N, D); W1: (D, M); b1: (M,); W2: (M, K); b2: (K,). Return the (N, K) matrix "
+        "of class probabilities (each row sums to 1)."
+    ),
     hints=[
         "Without biases the pass is `Z = sigmoid(X @ W1)` then `softmax(Z @ W2)`. A bias is "
         "added to the activation, before the non-linearity, once per unit.",
@@ -221,10 +267,13 @@ forward_with_bias = FunctionExercise(
         "`A = Z @ W2 + b2` has shape (N, K). The softmax of each row is "
         "`E = np.exp(A - A.max(axis=1, keepdims=True)); E / E.sum(axis=1, keepdims=True)`.",
     ],
-    cases=_forward_cases, returns="array", shape="(N, K)", dtype="floating",
-    rtol=1e-6, atol=1e-9,
-    checks=[_in_unit_interval("the outputs"), _rows_sum_to_one, _uses_both_biases,
-            _sigmoid_hidden],
+    cases=_forward_cases,
+    returns="array",
+    shape="(N, K)",
+    dtype="floating",
+    rtol=1e-6,
+    atol=1e-9,
+    checks=[_in_unit_interval("the outputs"), _rows_sum_to_one, _uses_both_biases, _sigmoid_hidden],
 )
 
 
@@ -238,26 +287,43 @@ def network_output_matrix(X, W, b, v, c):
     v: (M,) hidden-to-output weights; c: the output bias (a number).
     Returns y: (N,), where y[n] = sigmoid(v . z_n + c) and z_n = sigmoid(X[n] W + b).
     """
-    Z = sigmoid(X @ W + b)      # (N, M): row n holds sample n's hidden layer
-    return sigmoid(Z @ v + c)   # (N,): one output per sample
+    Z = sigmoid(X @ W + b)  # (N, M): row n holds sample n's hidden layer
+    return sigmoid(Z @ v + c)  # (N,): one output per sample
 
 
 def _random_matrix_network(rng, N, D, M, note=""):
-    return Case(dict(X=rng.normal(size=(N, D)), W=rng.normal(size=(D, M)),
-                     b=rng.normal(size=M), v=rng.normal(size=M) * 2, c=float(rng.normal())),
-                note)
+    return Case(
+        dict(
+            X=rng.normal(size=(N, D)),
+            W=rng.normal(size=(D, M)),
+            b=rng.normal(size=M),
+            v=rng.normal(size=M) * 2,
+            c=float(rng.normal()),
+        ),
+        note,
+    )
 
 
 def _matrix_network_cases(rng):
     # N, D and M all differ first; the output activations reach beyond [-1, 1] (v is
     # large), so a missing output sigmoid shows as "not in [0, 1]".
-    yield Case(dict(X=np.array([[1.0, -2.0, 0.5], [0.0, 1.0, 1.0], [2.0, 0.5, -1.0],
-                                [-1.0, -1.0, 0.0], [0.5, 0.5, 0.5]]),
-                    W=np.array([[0.5, -1.0, 2.0, 0.0],
-                                [1.0, 0.5, -0.5, 1.5],
-                                [-1.5, 2.0, 1.0, -1.0]]),
-                    b=np.array([0.1, -0.2, 0.3, 0.0]),
-                    v=np.array([2.0, 3.0, 1.5, -1.0]), c=0.5))
+    yield Case(
+        dict(
+            X=np.array(
+                [
+                    [1.0, -2.0, 0.5],
+                    [0.0, 1.0, 1.0],
+                    [2.0, 0.5, -1.0],
+                    [-1.0, -1.0, 0.0],
+                    [0.5, 0.5, 0.5],
+                ]
+            ),
+            W=np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 0.5, -0.5, 1.5], [-1.5, 2.0, 1.0, -1.0]]),
+            b=np.array([0.1, -0.2, 0.3, 0.0]),
+            v=np.array([2.0, 3.0, 1.5, -1.0]),
+            c=0.5,
+        )
+    )
     yield _random_matrix_network(rng, 1, 3, 2, "a single sample")
     yield _random_matrix_network(rng, 4, 4, 4, "a square W")
     for _ in range(6):
@@ -265,11 +331,15 @@ def _matrix_network_cases(rng):
 
 
 network_output_matrix = FunctionExercise(
-    "network_output_matrix", network_output_matrix, chapter="ch02",
-    prompt=("Chapter 1's `network_output`, with matrices: write "
-            "`network_output_matrix(X, W, b, v, c)` that returns the output y of the network "
-            "with one hidden layer of logistic units for all N rows of X (N, D) at once. "
-            "W: (D, M); b: (M,); v: (M,); c: a number. Return an array of shape (N,)."),
+    "network_output_matrix",
+    network_output_matrix,
+    chapter="ch02",
+    prompt=(
+        "Chapter 1's `network_output`, with matrices: write "
+        "`network_output_matrix(X, W, b, v, c)` that returns the output y of the network "
+        "with one hidden layer of logistic units for all N rows of X (N, D) at once. "
+        "W: (D, M); b: (M,); v: (M,); c: a number. Return an array of shape (N,)."
+    ),
     hints=[
         "For one sample x the output was `sigmoid(v @ sigmoid(x @ W + b) + c)`. Stack the "
         "samples as the rows of X and the same expression works on all of them.",
@@ -278,8 +348,12 @@ network_output_matrix = FunctionExercise(
         "`Z @ v` has shape (N,): one output activation per sample. Add c and apply the "
         "sigmoid. Keep v 1-D: `v[:, None]` would give an (N, 1) column instead.",
     ],
-    cases=_matrix_network_cases, returns="array", shape="(N,)", dtype="floating",
-    rtol=1e-6, atol=1e-9,
+    cases=_matrix_network_cases,
+    returns="array",
+    shape="(N,)",
+    dtype="floating",
+    rtol=1e-6,
+    atol=1e-9,
     checks=[_in_unit_interval("the outputs y")],
 )
 
@@ -294,8 +368,8 @@ def stable_softmax(A):
     is exp(A[n]) / sum(exp(A[n])). Subtracting the row's largest value first changes
     nothing mathematically and keeps every exponent <= 0, so nothing overflows.
     """
-    shifted = A - A.max(axis=1, keepdims=True)   # a new array: A itself is left alone
-    E = np.exp(shifted)                          # every entry in (0, 1]
+    shifted = A - A.max(axis=1, keepdims=True)  # a new array: A itself is left alone
+    E = np.exp(shifted)  # every entry in (0, 1]
     return E / E.sum(axis=1, keepdims=True)
 
 
@@ -304,22 +378,30 @@ def _softmax_cases(rng):
     yield Case(dict(A=rng.normal(size=(5, 4))), "random values")
     yield Case(dict(A=np.array([[2.0, -1.0, 0.0, 4.0]])), "a single row")
     yield Case(dict(A=rng.normal(scale=3, size=(3, 3))), "a square A")
-    yield Case(dict(A=np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]])),
-               "activations of size 1000")
-    yield Case(dict(A=np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0]])),
-               "rows far apart")
+    yield Case(
+        dict(A=np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]])), "activations of size 1000"
+    )
+    yield Case(
+        dict(A=np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0]])), "rows far apart"
+    )
     for _ in range(4):
         N, K = (int(v) for v in rng.integers(1, 11, size=2))
         scale = 10 ** rng.uniform(0, 3.5)
-        yield Case(dict(A=rng.normal(scale=scale, size=(N, K))),
-                   f"values up to about {3 * scale:.0f} in size")
+        yield Case(
+            dict(A=rng.normal(scale=scale, size=(N, K))),
+            f"values up to about {3 * scale:.0f} in size",
+        )
 
 
 stable_softmax = FunctionExercise(
-    "stable_softmax", stable_softmax, chapter="ch02",
-    prompt=("Write `stable_softmax(A)`: the softmax of each row of A (shape (N, K)), returned "
-            "as an (N, K) array whose rows sum to 1. It must not overflow: no RuntimeWarning "
-            "and finite results for activations up to 1000 in size. Leave A unchanged."),
+    "stable_softmax",
+    stable_softmax,
+    chapter="ch02",
+    prompt=(
+        "Write `stable_softmax(A)`: the softmax of each row of A (shape (N, K)), returned "
+        "as an (N, K) array whose rows sum to 1. It must not overflow: no RuntimeWarning "
+        "and finite results for activations up to 1000 in size. Leave A unchanged."
+    ),
     hints=[
         "Softmax does not change when the same number is subtracted from every entry of a "
         "row: e^(a_k - c) / sum_j e^(a_j - c) = e^(a_k) / sum_j e^(a_j).",
@@ -330,12 +412,18 @@ stable_softmax = FunctionExercise(
         "(`A -= ...` would change the caller's A), then `E = np.exp(shifted)` and "
         "`E / E.sum(axis=1, keepdims=True)`.",
     ],
-    cases=_softmax_cases, returns="array", shape="A.shape", dtype="floating",
-    rtol=1e-7, atol=1e-12,
+    cases=_softmax_cases,
+    returns="array",
+    shape="A.shape",
+    dtype="floating",
+    rtol=1e-7,
+    atol=1e-12,
     checks=[_in_unit_interval("the outputs"), _rows_sum_to_one],
     fail_on_warnings=(RuntimeWarning,),
-    warning_advice=("`np.exp` overflows above about 709, and a row whose exponentials all "
-                    "underflow to 0 gives 0/0: subtract each row's own maximum first."),
+    warning_advice=(
+        "`np.exp` overflows above about 709, and a row whose exponentials all "
+        "underflow to 0 gives 0/0: subtract each row's own maximum first."
+    ),
 )
 
 
@@ -348,8 +436,8 @@ def count_dead_units(X, W, b):
     X: (N, D) one sample per row; W: (D, M) weights; b: (M,) biases of M ReLU units.
     Returns an int between 0 and M.
     """
-    Z = np.maximum(X @ W + b, 0)     # (N, M): column m holds unit m's output for every sample
-    dead = np.all(Z == 0, axis=0)    # (M,): True where the whole column is zero
+    Z = np.maximum(X @ W + b, 0)  # (N, M): column m holds unit m's output for every sample
+    dead = np.all(Z == 0, axis=0)  # (M,): True where the whole column is zero
     return int(dead.sum())
 
 
@@ -359,11 +447,12 @@ def _dead_units_case(rng, N, D, n_dead, n_some, n_alive, note=""):
     X = rng.uniform(0, 1, size=(N, D))
     M = n_dead + n_some + n_alive
     W = rng.normal(scale=0.5, size=(D, M))
-    b = np.concatenate([rng.uniform(-20, -10, size=n_dead), np.zeros(n_some),
-                        rng.uniform(10, 20, size=n_alive)])
+    b = np.concatenate(
+        [rng.uniform(-20, -10, size=n_dead), np.zeros(n_some), rng.uniform(10, 20, size=n_alive)]
+    )
     # A "sometimes" unit: centre its activation on the data, so some samples are above 0.
-    A = X @ W[:, n_dead:n_dead + n_some]
-    b[n_dead:n_dead + n_some] = -np.median(A, axis=0)
+    A = X @ W[:, n_dead : n_dead + n_some]
+    b[n_dead : n_dead + n_some] = -np.median(A, axis=0)
     order = rng.permutation(M)  # mix the units, so their position says nothing
     return Case(dict(X=X, W=W[:, order], b=b[order]), note)
 
@@ -377,8 +466,9 @@ def _dead_units_cases(rng):
     yield _dead_units_case(rng, 1, 3, 1, 0, 2, "a single sample")
     for _ in range(5):
         counts = (int(v) for v in rng.integers(0, 6, size=3))
-        yield _dead_units_case(rng, int(rng.integers(2, 40)), int(rng.integers(1, 8)),
-                               *(max(c, 1) for c in counts))
+        yield _dead_units_case(
+            rng, int(rng.integers(2, 40)), int(rng.integers(1, 8)), *(max(c, 1) for c in counts)
+        )
 
 
 def _alternative_counts(args):
@@ -396,8 +486,12 @@ def _alternative_counts(args):
 def _count_in_range(got, expected, args):
     M = np.asarray(args["W"]).shape[1]
     if got < 0 or got > M:
-        extra = (" You seem to count zero outputs (entries of the N x M matrix); count units "
-                 "(columns) instead." if got == _alternative_counts(args)["entries"] else "")
+        extra = (
+            " You seem to count zero outputs (entries of the N x M matrix); count units "
+            "(columns) instead."
+            if got == _alternative_counts(args)["entries"]
+            else ""
+        )
         return f"the layer has only M = {M} units, so the count must be between 0 and {M}.{extra}"
     return None
 
@@ -407,24 +501,34 @@ def _count_of_what(got, expected, args):
         return None
     alt = _alternative_counts(args)
     if got == alt["some"]:
-        return ("you counted the units that output 0 for *some* sample; a dead unit outputs "
-                "0 for *every* sample of X")
+        return (
+            "you counted the units that output 0 for *some* sample; a dead unit outputs "
+            "0 for *every* sample of X"
+        )
     if got == alt["alive"]:
         return "you counted the units that are alive; count the dead ones"
     if got == alt["rows"]:
-        return ("you counted samples (rows) on which every unit is 0; count units "
-                "(columns) that are 0 on every sample")
+        return (
+            "you counted samples (rows) on which every unit is 0; count units "
+            "(columns) that are 0 on every sample"
+        )
     if got == alt["no bias"]:
-        return ("your count is that of the layer without its biases: a unit's activation "
-                "is X W + b, and a large negative b is what kills a unit")
+        return (
+            "your count is that of the layer without its biases: a unit's activation "
+            "is X W + b, and a large negative b is what kills a unit"
+        )
     return None
 
 
 count_dead_units = FunctionExercise(
-    "count_dead_units", count_dead_units, chapter="ch02",
-    prompt=("Write `count_dead_units(X, W, b)`: X (N, D) is a data set, W (D, M) and b (M,) "
-            "the weights and biases of a layer of M ReLU units. Return the number of dead "
-            "units: units whose output is 0 for every sample of X (an integer)."),
+    "count_dead_units",
+    count_dead_units,
+    chapter="ch02",
+    prompt=(
+        "Write `count_dead_units(X, W, b)`: X (N, D) is a data set, W (D, M) and b (M,) "
+        "the weights and biases of a layer of M ReLU units. Return the number of dead "
+        "units: units whose output is 0 for every sample of X (an integer)."
+    ),
     hints=[
         "Compute the layer's outputs for the whole data set at once: "
         "`Z = np.maximum(X @ W + b, 0)` has shape (N, M), one column per unit.",
@@ -433,7 +537,11 @@ count_dead_units = FunctionExercise(
         "Count the True values with `.sum()` and return it as an int, e.g. "
         "`int(np.all(Z == 0, axis=0).sum())`.",
     ],
-    cases=_dead_units_cases, returns="scalar", dtype="integer",
-    dtype_note="a count of units", rtol=0, atol=0,
+    cases=_dead_units_cases,
+    returns="scalar",
+    dtype="integer",
+    dtype_note="a count of units",
+    rtol=0,
+    atol=0,
     checks=[_count_in_range, _count_of_what],
 )

@@ -31,21 +31,38 @@ And the e-book's MNIST exercise:
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
 from ..activations import sigmoid, softmax
 from ..source import show_source
-from .core import (Case, Exercise, FunctionExercise, _function_name, _holds_ellipsis,
-                   _one_line, _reader_line, _type_name)
+from .core import (
+    Case,
+    Exercise,
+    FunctionExercise,
+    _function_name,
+    _holds_ellipsis,
+    _one_line,
+    _reader_line,
+    _type_name,
+)
 
-__all__ = ["maximise_log", "maximise_sin", "minimise_on_segment",
-           "grad_W2", "grad_b2", "grad_W1", "grad_b1", "mnist_with_biases",
-           "GradientMethodExercise", "Probe", "PredictionExercise"]
+__all__ = [
+    "maximise_log",
+    "maximise_sin",
+    "minimise_on_segment",
+    "grad_W2",
+    "grad_b2",
+    "grad_W1",
+    "grad_b1",
+    "mnist_with_biases",
+    "GradientMethodExercise",
+    "Probe",
+    "PredictionExercise",
+]
 
 
 # =========================================================================== gradient methods
@@ -81,8 +98,17 @@ class GradientMethodExercise(Exercise):
     exception is reported as an error, with the line of the reader's code that raised it.
     """
 
-    def __init__(self, name: str, reference: Callable, *, prompt: str, hints: Sequence[str],
-                 probes: Sequence[Probe], judge: Judge, chapter: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        reference: Callable,
+        *,
+        prompt: str,
+        hints: Sequence[str],
+        probes: Sequence[Probe],
+        judge: Judge,
+        chapter: str | None = None,
+    ):
         super().__init__(name, prompt=prompt, hints=hints, reference=reference, chapter=chapter)
         if not probes:
             raise ValueError("a gradient-method exercise needs at least one probe")
@@ -100,7 +126,10 @@ class GradientMethodExercise(Exercise):
                 "failed",
                 f"`check` expects your function itself, as in "
                 f"`{self.qualname}.check({self.name})`, not the result of calling it; "
-                f"got {_type_name(answer)}", 0, strict)
+                f"got {_type_name(answer)}",
+                0,
+                strict,
+            )
         fname = _function_name(answer, self.name)
         for n, probe in enumerate(self.probes, 1):
             call = f"`{fname}(x0={probe.x0:g}, lr={probe.lr:g}, steps={probe.steps})`"
@@ -111,7 +140,8 @@ class GradientMethodExercise(Exercise):
                 except NotImplementedError as exc:
                     if n == 1:
                         return self._not_attempted(
-                            "replace `raise NotImplementedError` with your code", n, strict)
+                            "replace `raise NotImplementedError` with your code", n, strict
+                        )
                     return self._result("error", _raised(call, exc), n, strict)
                 except Exception as exc:  # the reader's code raised: report it, don't crash
                     return self._result("error", _raised(call, exc), n, strict)
@@ -119,8 +149,12 @@ class GradientMethodExercise(Exercise):
             if message:
                 return self._result("failed", f"{call}: {message}", n, strict)
         return self._result(
-            "passed", f"all {len(self.probes)} calls passed (the start, single gradient steps, "
-                      f"and convergence from several starts).", len(self.probes), strict)
+            "passed",
+            f"all {len(self.probes)} calls passed (the start, single gradient steps, "
+            f"and convergence from several starts).",
+            len(self.probes),
+            strict,
+        )
 
 
 def _raised(call: str, exc: BaseException) -> str:
@@ -143,8 +177,10 @@ def _as_numbers(got, count: int) -> tuple[tuple[float, ...] | None, str | None]:
     except (TypeError, ValueError):
         return None, f"should return {what}, got {_type_name(got)}"
     if count == 1 and arr.size > 1:
-        return None, (f"should return the final point, a single number, not an array of "
-                      f"shape {arr.shape}; if you keep the whole path, return its last entry")
+        return None, (
+            f"should return the final point, a single number, not an array of "
+            f"shape {arr.shape}; if you keep the whole path, return its last entry"
+        )
     if arr.size != count:
         return None, f"should return {what}, got {arr.size} number(s)"
     return tuple(float(v) for v in arr.ravel()), None
@@ -162,8 +198,13 @@ def _close(a: float, b: float, scale: float) -> bool:
     return abs(a - b) <= 1e-6 * abs(scale) + 1e-12
 
 
-def _scalar_judge(dJ: Callable[[float], float], x_best: float, domain: tuple[float, float],
-                  domain_text: str, sense: str) -> Judge:
+def _scalar_judge(
+    dJ: Callable[[float], float],
+    x_best: float,
+    domain: tuple[float, float],
+    domain_text: str,
+    sense: str,
+) -> Judge:
     """A judge for "maximise (sense='max') or minimise J(x) on an open interval" problems."""
     sign = 1.0 if sense == "max" else -1.0
     uphill, downhill = ("uphill", "downhill") if sense == "max" else ("downhill", "uphill")
@@ -175,12 +216,16 @@ def _scalar_judge(dJ: Callable[[float], float], x_best: float, domain: tuple[flo
             return problem
         x = values[0]
         if not math.isfinite(x):
-            return (f"the result is {x}{_warned(caught)}: a step probably left {domain_text}, where "
-                    f"J is not defined, or your derivative divides by zero. Check dJ/dx at x0.")
+            return (
+                f"the result is {x}{_warned(caught)}: a step probably left {domain_text}, where "
+                f"J is not defined, or your derivative divides by zero. Check dJ/dx at x0."
+            )
         if probe.kind == "start":
             if not _close(x, probe.x0, 1.0):
-                return ("with steps = 0 no update is made, so the result must be x0 itself; yours "
-                        "is another point. Start at x0 and make exactly `steps` updates.")
+                return (
+                    "with steps = 0 no update is made, so the result must be x0 itself; yours "
+                    "is another point. Start at x0 and make exactly `steps` updates."
+                )
             return None
         if probe.kind == "step":
             want = sign * probe.lr * dJ(probe.x0)  # the step a gradient method makes
@@ -190,31 +235,41 @@ def _scalar_judge(dJ: Callable[[float], float], x_best: float, domain: tuple[flo
             if step == 0:
                 return "one update did not move the point at all: is the update inside your loop?"
             if _close(step, -want, want):
-                return (f"the step went {downhill}, the wrong way: to {sense}imise J, move "
-                        f"{'along' if sense == 'max' else 'against'} the derivative dJ/dx"
-                        f"{' (gradient ascent), or descend on -J' if sense == 'max' else ''}.")
+                return (
+                    f"the step went {downhill}, the wrong way: to {sense}imise J, move "
+                    f"{'along' if sense == 'max' else 'against'} the derivative dJ/dx"
+                    f"{' (gradient ascent), or descend on -J' if sense == 'max' else ''}."
+                )
             if _close(step, want / probe.lr, want / probe.lr):
                 return "the step ignored the learning rate: multiply the derivative by lr."
             x_k = probe.x0
             for k in (1, 2, 3):
                 x_k = x_k + sign * probe.lr * dJ(x_k)  # where k gradient steps land
                 if k > 1 and _close(x, x_k, want):
-                    return (f"with steps = 1 your function made {k} updates (it moved {k} times "
-                            f"as far as one gradient step): make exactly `steps` updates; check "
-                            f"your loop's range.")
-            return (f"one update from x0 = {probe.x0:g} with lr = {probe.lr:g} moved the point by "
-                    f"{step:.4g}, which is not lr times the derivative of J at x0 "
-                    f"({'uphill' if sense == 'max' else 'downhill'}). Check your dJ/dx.")
+                    return (
+                        f"with steps = 1 your function made {k} updates (it moved {k} times "
+                        f"as far as one gradient step): make exactly `steps` updates; check "
+                        f"your loop's range."
+                    )
+            return (
+                f"one update from x0 = {probe.x0:g} with lr = {probe.lr:g} moved the point by "
+                f"{step:.4g}, which is not lr times the derivative of J at x0 "
+                f"({'uphill' if sense == 'max' else 'downhill'}). Check your dJ/dx."
+            )
         # converge
         if abs(x - x_best) <= 1e-6:
             return None
         if not lo < x < hi:
             return f"the point reached, x = {x:.4g}, is outside {domain_text}."
         if _close(x, probe.x0, 1.0):
-            return (f"after {probe.steps} updates the point is still x0: is the update inside "
-                    f"your loop?")
-        return (f"after {probe.steps} updates the point is x = {x:.6g}, where the slope dJ/dx "
-                f"is {dJ(x):.3g}, not 0: this is not the {sense}imum yet.")
+            return (
+                f"after {probe.steps} updates the point is still x0: is the update inside "
+                f"your loop?"
+            )
+        return (
+            f"after {probe.steps} updates the point is x = {x:.6g}, where the slope dJ/dx "
+            f"is {dJ(x):.3g}, not 0: this is not the {sense}imum yet."
+        )
 
     return judge
 
@@ -236,11 +291,15 @@ def maximise_log(x0, lr, steps):
 
 
 maximise_log = GradientMethodExercise(
-    "maximise_log", maximise_log, chapter="ch03",
-    prompt=("Maximise J(x) = log(x) + log(1 - x) on 0 < x < 1 by gradient ascent. Write "
-            "`maximise_log(x0, lr, steps)`: start at x0, make `steps` updates with learning "
-            "rate lr, and return the x reached (a number). The checker calls it with learning "
-            "rates small enough to stay inside (0, 1)."),
+    "maximise_log",
+    maximise_log,
+    chapter="ch03",
+    prompt=(
+        "Maximise J(x) = log(x) + log(1 - x) on 0 < x < 1 by gradient ascent. Write "
+        "`maximise_log(x0, lr, steps)`: start at x0, make `steps` updates with learning "
+        "rate lr, and return the x reached (a number). The checker calls it with learning "
+        "rates small enough to stay inside (0, 1)."
+    ),
     hints=[
         "The derivative of log(x) is 1/x, and by the chain rule the derivative of log(1 - x) "
         "is -1/(1 - x). Add them to get dJ/dx.",
@@ -249,11 +308,16 @@ maximise_log = GradientMethodExercise(
         "`for _ in range(steps): x = x + lr * (1 / x - 1 / (1 - x))`. Where does it end? "
         "Solve dJ/dx = 0 by hand and compare.",
     ],
-    probes=[Probe(0.2, 0.01, 0, "start"), Probe(0.2, 0.01, 1, "step"),
-            Probe(0.9, 0.005, 1, "step"), Probe(0.2, 0.01, 1000, "converge"),
-            Probe(0.97, 0.001, 3000, "converge")],
-    judge=_scalar_judge(lambda x: 1 / x - 1 / (1 - x), 0.5, (0.0, 1.0), "the interval (0, 1)",
-                        "max"),
+    probes=[
+        Probe(0.2, 0.01, 0, "start"),
+        Probe(0.2, 0.01, 1, "step"),
+        Probe(0.9, 0.005, 1, "step"),
+        Probe(0.2, 0.01, 1000, "converge"),
+        Probe(0.97, 0.001, 3000, "converge"),
+    ],
+    judge=_scalar_judge(
+        lambda x: 1 / x - 1 / (1 - x), 0.5, (0.0, 1.0), "the interval (0, 1)", "max"
+    ),
 )
 
 
@@ -274,17 +338,26 @@ def maximise_sin(x0, lr, steps):
 
 
 maximise_sin = GradientMethodExercise(
-    "maximise_sin", maximise_sin, chapter="ch03",
-    prompt=("Maximise J(x) = sin(x) on 0 < x < pi by gradient ascent. Write "
-            "`maximise_sin(x0, lr, steps)`: start at x0, make `steps` updates with learning rate "
-            "lr, and return the x reached (a number)."),
+    "maximise_sin",
+    maximise_sin,
+    chapter="ch03",
+    prompt=(
+        "Maximise J(x) = sin(x) on 0 < x < pi by gradient ascent. Write "
+        "`maximise_sin(x0, lr, steps)`: start at x0, make `steps` updates with learning rate "
+        "lr, and return the x reached (a number)."
+    ),
     hints=[
         "The derivative of sin(x) is cos(x).",
         "Ascent: `x = x + lr * np.cos(x)`, `steps` times, starting from x0; then `return x`.",
         "Where does cos(x) vanish between 0 and pi? That is where the steps stop moving.",
     ],
-    probes=[Probe(0.3, 0.1, 0, "start"), Probe(0.3, 0.1, 1, "step"), Probe(3.0, 0.2, 1, "step"),
-            Probe(0.3, 0.1, 500, "converge"), Probe(3.0, 0.5, 200, "converge")],
+    probes=[
+        Probe(0.3, 0.1, 0, "start"),
+        Probe(0.3, 0.1, 1, "step"),
+        Probe(3.0, 0.2, 1, "step"),
+        Probe(0.3, 0.1, 500, "converge"),
+        Probe(3.0, 0.5, 200, "converge"),
+    ],
     judge=_scalar_judge(math.cos, math.pi / 2, (0.0, math.pi), "the interval (0, pi)", "max"),
 )
 
@@ -305,8 +378,8 @@ def minimise_on_segment(x0, lr, steps):
     """
     x = x0
     for _ in range(steps):
-        x = x - lr * (2 - 4 * x)           # a descent step along the segment
-        x = min(max(x, 0.0), 1.0)          # stay inside 0 <= x <= 1 (then 0 <= y <= 1 too)
+        x = x - lr * (2 - 4 * x)  # a descent step along the segment
+        x = min(max(x, 0.0), 1.0)  # stay inside 0 <= x <= 1 (then 0 <= y <= 1 too)
     return x, 1 - x
 
 
@@ -324,46 +397,64 @@ def _judge_segment(got, probe: Probe, caught) -> str | None:
     where = f"({x:.4g}, {y:.4g})"
     if probe.kind == "start":
         if not (_close(x, probe.x0, 1.0) and _close(y, 1 - probe.x0, 1.0)):
-            return ("with steps = 0 no update is made, so the result must be the start "
-                    "(x0, 1 - x0) itself. Start there and make exactly `steps` updates.")
+            return (
+                "with steps = 0 no update is made, so the result must be the start "
+                "(x0, 1 - x0) itself. Start there and make exactly `steps` updates."
+            )
         return None
     if min(x, y) < -1e-9 or max(x, y) > 1 + 1e-9:
-        return (f"the point {where} has left the square 0 <= x, y <= 1: after every update, "
-                f"clip x to [0, 1] (e.g. with `min(max(x, 0), 1)` or `np.clip`).")
+        return (
+            f"the point {where} has left the square 0 <= x, y <= 1: after every update, "
+            f"clip x to [0, 1] (e.g. with `min(max(x, 0), 1)` or `np.clip`)."
+        )
     if abs(x + y - 1) > 1e-6:
-        return (f"the point {where} is off the line x + y = 1. Keep it on the segment: for "
-                f"example write y = 1 - x, so that J becomes a function of x alone.")
+        return (
+            f"the point {where} is off the line x + y = 1. Keep it on the segment: for "
+            f"example write y = 1 - x, so that J becomes a function of x alone."
+        )
     if probe.kind == "step":
         before, after = _segment_J(probe.x0, 1 - probe.x0), _segment_J(x, y)
         if _close(x, probe.x0, 1.0):
             return "one update did not move the point at all: is the update inside your loop?"
         if after >= before:
-            return ("the step went uphill: J grew. To minimise J, move against its gradient "
-                    "(x <- x - lr * dJ/dx).")
+            return (
+                "the step went uphill: J grew. To minimise J, move against its gradient "
+                "(x <- x - lr * dJ/dx)."
+            )
         if abs(x - probe.x0) > 10 * probe.lr:
-            return (f"one update with lr = {probe.lr:g} moved x by {abs(x - probe.x0):.3g}: a "
-                    f"gradient step moves it by lr times the slope, a few hundredths here. Make "
-                    f"`steps` small gradient updates rather than jumping.")
+            return (
+                f"one update with lr = {probe.lr:g} moved x by {abs(x - probe.x0):.3g}: a "
+                f"gradient step moves it by lr times the slope, a few hundredths here. Make "
+                f"`steps` small gradient updates rather than jumping."
+            )
         return None
     # converge
     if _close(x, probe.x0, 1.0):
         return f"after {probe.steps} updates the point is still the start: is the update inside your loop?"
     if abs(x - 0.5) < 1e-3 and abs(y - 0.5) < 1e-3:
-        return ("you ended at (1/2, 1/2). The derivative along the segment is zero there, but "
-                "it is where J is largest on the segment: a maximum, not the minimum. A zero "
-                "gradient alone does not make a minimum; check the sign of your update.")
+        return (
+            "you ended at (1/2, 1/2). The derivative along the segment is zero there, but "
+            "it is where J is largest on the segment: a maximum, not the minimum. A zero "
+            "gradient alone does not make a minimum; check the sign of your update."
+        )
     if min(math.hypot(x - 1, y), math.hypot(x, y - 1)) <= 1e-4:
         return None
-    return (f"after {probe.steps} updates the point is {where}, but J can still go down along "
-            f"the segment from there: this is not a minimum.")
+    return (
+        f"after {probe.steps} updates the point is {where}, but J can still go down along "
+        f"the segment from there: this is not a minimum."
+    )
 
 
 minimise_on_segment = GradientMethodExercise(
-    "minimise_on_segment", minimise_on_segment, chapter="ch03",
-    prompt=("Minimise J(x, y) = 1 - x^2 - y^2 subject to x + y = 1 and 0 <= x, y <= 1 with "
-            "gradient steps. Write `minimise_on_segment(x0, lr, steps)`: start at (x0, 1 - x0), "
-            "make `steps` updates with learning rate lr, keep the point on the segment after "
-            "every update, and return the point (x, y) reached."),
+    "minimise_on_segment",
+    minimise_on_segment,
+    chapter="ch03",
+    prompt=(
+        "Minimise J(x, y) = 1 - x^2 - y^2 subject to x + y = 1 and 0 <= x, y <= 1 with "
+        "gradient steps. Write `minimise_on_segment(x0, lr, steps)`: start at (x0, 1 - x0), "
+        "make `steps` updates with learning rate lr, keep the point on the segment after "
+        "every update, and return the point (x, y) reached."
+    ),
     hints=[
         "The constraint x + y = 1 removes one variable: put y = 1 - x into J and you have a "
         "function of x alone. Expand it and take its derivative.",
@@ -373,17 +464,23 @@ minimise_on_segment = GradientMethodExercise(
         "dJ/dx = 0 at x = 1/2, but J(1/2) = 1/2 is the largest value of J on the segment. "
         "Descent runs away from there to an end of the segment. Return `(x, 1 - x)`.",
     ],
-    probes=[Probe(0.3, 0.05, 0, "start"), Probe(0.3, 0.05, 1000, "converge"),
-            Probe(0.8, 0.05, 1000, "converge"), Probe(0.3, 0.01, 1, "step"),
-            Probe(0.51, 0.1, 1000, "converge")],
+    probes=[
+        Probe(0.3, 0.05, 0, "start"),
+        Probe(0.3, 0.05, 1000, "converge"),
+        Probe(0.8, 0.05, 1000, "converge"),
+        Probe(0.3, 0.01, 1, "step"),
+        Probe(0.51, 0.1, 1000, "converge"),
+    ],
     judge=_judge_segment,
 )
 
 
 # =========================================================================== backpropagation
 
-_SIGMOID_NOTE = ("Z is the hidden layer's output, Z = sigmoid(X W1 + b1), and "
-                 "Y = softmax(Z W2 + b2); T holds the one-hot targets.")
+_SIGMOID_NOTE = (
+    "Z is the hidden layer's output, Z = sigmoid(X W1 + b1), and "
+    "Y = softmax(Z W2 + b2); T holds the one-hot targets."
+)
 
 
 def grad_W2(Z, T, Y):
@@ -414,8 +511,8 @@ def grad_W1(X, Z, T, Y, W2):
     and through the sigmoid, whose derivative is Z (1 - Z).
     """
     N = T.shape[0]
-    dZ = (Y - T) @ W2.T / N          # (N, M): the error at the hidden layer's outputs
-    dA = dZ * Z * (1 - Z)            # (N, M): ... and before its sigmoid
+    dZ = (Y - T) @ W2.T / N  # (N, M): the error at the hidden layer's outputs
+    dA = dZ * Z * (1 - Z)  # (N, M): ... and before its sigmoid
     return X.T @ dA
 
 
@@ -458,6 +555,7 @@ def _cases_for(*names):
     def cases(rng):
         for net in _networks(rng):
             yield Case({name: net[name] for name in names}, net["note"])
+
     return cases
 
 
@@ -478,27 +576,41 @@ def _mistakes(*alternatives):
                 alt = np.asarray(compute(args), dtype=float)
             except ValueError:  # the wrong formula cannot even run on these shapes
                 continue
-            if (alt.shape == got.shape == expected.shape
-                    and np.allclose(got, alt, rtol=1e-6, atol=1e-10)
-                    and not np.allclose(alt, expected, rtol=1e-6, atol=1e-10)):
+            if (
+                alt.shape == got.shape == expected.shape
+                and np.allclose(got, alt, rtol=1e-6, atol=1e-10)
+                and not np.allclose(alt, expected, rtol=1e-6, atol=1e-10)
+            ):
                 return message
         return None
 
     return check
 
 
-_TOO_LARGE = ("it is N times too large: J is the *mean* cross-entropy over the N samples, so "
-              "every gradient carries a factor 1/N")
-_SIGN = ("it has the wrong sign: the error at the output is Y - T (output minus target); "
-         "gradient descent then subtracts lr times the gradient")
-_SOFTMAX = ("you multiplied by a softmax derivative Y (1 - Y): with the cross-entropy on top "
-            "of the softmax, the two derivatives combine into exactly Y - T, nothing more")
-_NO_SIGMOID = ("you forgot the hidden layer's sigmoid: on its way back the error must be "
-               "multiplied elementwise by the sigmoid's derivative")
-_SIGMOID_TWICE = ("Z is already the sigmoid's output, so the sigmoid's derivative is "
-                  "Z * (1 - Z); applying the sigmoid to Z again is a different number")
-_TRANSPOSE = ("the error at the K outputs goes back to the M hidden units through W2 "
-              "transposed: W2 is (M, K), check the order and the transpose of your product")
+_TOO_LARGE = (
+    "it is N times too large: J is the *mean* cross-entropy over the N samples, so "
+    "every gradient carries a factor 1/N"
+)
+_SIGN = (
+    "it has the wrong sign: the error at the output is Y - T (output minus target); "
+    "gradient descent then subtracts lr times the gradient"
+)
+_SOFTMAX = (
+    "you multiplied by a softmax derivative Y (1 - Y): with the cross-entropy on top "
+    "of the softmax, the two derivatives combine into exactly Y - T, nothing more"
+)
+_NO_SIGMOID = (
+    "you forgot the hidden layer's sigmoid: on its way back the error must be "
+    "multiplied elementwise by the sigmoid's derivative"
+)
+_SIGMOID_TWICE = (
+    "Z is already the sigmoid's output, so the sigmoid's derivative is "
+    "Z * (1 - Z); applying the sigmoid to Z again is a different number"
+)
+_TRANSPOSE = (
+    "the error at the K outputs goes back to the M hidden units through W2 "
+    "transposed: W2 is (M, K), check the order and the transpose of your product"
+)
 
 
 def _sig_grad_of_Z(a) -> np.ndarray:
@@ -513,7 +625,10 @@ def _back(a, W) -> np.ndarray:
 _W2_MISTAKES = _mistakes(
     (lambda a: a["Z"].T @ (a["Y"] - a["T"]), _TOO_LARGE),
     (lambda a: -a["Z"].T @ _delta2(a), _SIGN),
-    (lambda a: -a["Z"].T @ (a["Y"] - a["T"]), _SIGN + "; " + _TOO_LARGE.replace("it is", "and it is")),
+    (
+        lambda a: -a["Z"].T @ (a["Y"] - a["T"]),
+        _SIGN + "; " + _TOO_LARGE.replace("it is", "and it is"),
+    ),
     (lambda a: a["Z"].T @ (_delta2(a) * a["Y"] * (1 - a["Y"])), _SOFTMAX),
 )
 _B2_MISTAKES = _mistakes(
@@ -524,16 +639,20 @@ _B2_MISTAKES = _mistakes(
 _W1_MISTAKES = _mistakes(
     (lambda a: a["X"].T @ _back(a, a["W2"].T), _NO_SIGMOID),
     (lambda a: a["X"].T @ (_back(a, a["W2"].T) * _sig_grad_of_Z(a)), _SIGMOID_TWICE),
-    (lambda a: a["X"].T @ (_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])) * a["T"].shape[0],
-     _TOO_LARGE),
+    (
+        lambda a: a["X"].T @ (_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])) * a["T"].shape[0],
+        _TOO_LARGE,
+    ),
     (lambda a: -a["X"].T @ (_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])), _SIGN),
     (lambda a: a["X"].T @ (_back(a, a["W2"]) * a["Z"] * (1 - a["Z"])), _TRANSPOSE),
 )
 _B1_MISTAKES = _mistakes(
     (lambda a: _back(a, a["W2"].T).sum(axis=0), _NO_SIGMOID),
     (lambda a: (_back(a, a["W2"].T) * _sig_grad_of_Z(a)).sum(axis=0), _SIGMOID_TWICE),
-    (lambda a: (_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])).sum(axis=0) * a["T"].shape[0],
-     _TOO_LARGE),
+    (
+        lambda a: (_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])).sum(axis=0) * a["T"].shape[0],
+        _TOO_LARGE,
+    ),
     (lambda a: -(_back(a, a["W2"].T) * a["Z"] * (1 - a["Z"])).sum(axis=0), _SIGN),
     (lambda a: (_back(a, a["W2"]) * a["Z"] * (1 - a["Z"])).sum(axis=0), _TRANSPOSE),
 )
@@ -542,10 +661,14 @@ _COST = "J = -(1/N) sum_n sum_k T[n, k] log Y[n, k], the mean cross-entropy"
 _GRAD_KW = dict(chapter="ch03", returns="array", dtype="floating", rtol=1e-6, atol=1e-10)
 
 grad_W2 = FunctionExercise(
-    "grad_W2", grad_W2, **_GRAD_KW,
-    prompt=(f"Write `grad_W2(Z, T, Y)`: the gradient of {_COST}, with respect to the "
-            f"hidden-to-output weights W2. {_SIGMOID_NOTE} Z: (N, M); T, Y: (N, K). "
-            f"Return an array of shape (M, K)."),
+    "grad_W2",
+    grad_W2,
+    **_GRAD_KW,
+    prompt=(
+        f"Write `grad_W2(Z, T, Y)`: the gradient of {_COST}, with respect to the "
+        f"hidden-to-output weights W2. {_SIGMOID_NOTE} Z: (N, M); T, Y: (N, K). "
+        f"Return an array of shape (M, K)."
+    ),
     hints=[
         "For softmax with cross-entropy, the derivative of J with respect to the output "
         "activations A2 = Z W2 + b2 is (Y - T) / N: one row per sample, the 1/N from the mean.",
@@ -554,27 +677,39 @@ grad_W2 = FunctionExercise(
         "`return Z.T @ (Y - T) / len(T)`. Compare with `lazynb.gradcheck.numerical_gradient` "
         "on a tiny network if in doubt.",
     ],
-    cases=_cases_for("Z", "T", "Y"), shape="(M, K)", checks=[_W2_MISTAKES],
+    cases=_cases_for("Z", "T", "Y"),
+    shape="(M, K)",
+    checks=[_W2_MISTAKES],
 )
 
 grad_b2 = FunctionExercise(
-    "grad_b2", grad_b2, **_GRAD_KW,
-    prompt=(f"Write `grad_b2(T, Y)`: the gradient of {_COST}, with respect to the output "
-            f"biases b2. T, Y: (N, K). Return an array of shape (K,)."),
+    "grad_b2",
+    grad_b2,
+    **_GRAD_KW,
+    prompt=(
+        f"Write `grad_b2(T, Y)`: the gradient of {_COST}, with respect to the output "
+        f"biases b2. T, Y: (N, K). Return an array of shape (K,)."
+    ),
     hints=[
         "The bias b2[k] is added to the output activation of every sample, so its gradient "
         "collects the output error dJ/dA2 = (Y - T) / N of all N samples.",
         "Sum over the samples, that is over axis 0, keeping the K columns: "
         "`((Y - T) / N).sum(axis=0)`, shape (K,).",
     ],
-    cases=_cases_for("T", "Y"), shape="(K,)", checks=[_B2_MISTAKES],
+    cases=_cases_for("T", "Y"),
+    shape="(K,)",
+    checks=[_B2_MISTAKES],
 )
 
 grad_W1 = FunctionExercise(
-    "grad_W1", grad_W1, **_GRAD_KW,
-    prompt=(f"Write `grad_W1(X, Z, T, Y, W2)`: the gradient of {_COST}, with respect to the "
-            f"input-to-hidden weights W1, for a hidden layer of sigmoids. {_SIGMOID_NOTE} "
-            f"X: (N, D); Z: (N, M); T, Y: (N, K); W2: (M, K). Return an array of shape (D, M)."),
+    "grad_W1",
+    grad_W1,
+    **_GRAD_KW,
+    prompt=(
+        f"Write `grad_W1(X, Z, T, Y, W2)`: the gradient of {_COST}, with respect to the "
+        f"input-to-hidden weights W1, for a hidden layer of sigmoids. {_SIGMOID_NOTE} "
+        f"X: (N, D); Z: (N, M); T, Y: (N, K); W2: (M, K). Return an array of shape (D, M)."
+    ),
     hints=[
         "Start from the output error (Y - T) / N, shape (N, K). Carry it back through W2 to "
         "get the error at the hidden outputs: a product with W2 that has shape (N, M).",
@@ -583,21 +718,29 @@ grad_W1 = FunctionExercise(
         "by the layer's input transposed: X.T, shape (D, N).",
         "`dA = (Y - T) @ W2.T / N * Z * (1 - Z)` and `return X.T @ dA`.",
     ],
-    cases=_cases_for("X", "Z", "T", "Y", "W2"), shape="(D, M)", checks=[_W1_MISTAKES],
+    cases=_cases_for("X", "Z", "T", "Y", "W2"),
+    shape="(D, M)",
+    checks=[_W1_MISTAKES],
 )
 
 grad_b1 = FunctionExercise(
-    "grad_b1", grad_b1, **_GRAD_KW,
-    prompt=(f"Write `grad_b1(Z, T, Y, W2)`: the gradient of {_COST}, with respect to the hidden "
-            f"biases b1, for a hidden layer of sigmoids. {_SIGMOID_NOTE} Z: (N, M); T, Y: (N, K); "
-            f"W2: (M, K). Return an array of shape (M,)."),
+    "grad_b1",
+    grad_b1,
+    **_GRAD_KW,
+    prompt=(
+        f"Write `grad_b1(Z, T, Y, W2)`: the gradient of {_COST}, with respect to the hidden "
+        f"biases b1, for a hidden layer of sigmoids. {_SIGMOID_NOTE} Z: (N, M); T, Y: (N, K); "
+        f"W2: (M, K). Return an array of shape (M,)."
+    ),
     hints=[
         "The same error at the hidden activations as for W1: back through W2, then through "
         "the sigmoid's derivative Z * (1 - Z).",
         "As for b2, a bias collects the error of every sample: sum that (N, M) error over "
         "axis 0. `((Y - T) @ W2.T / N * Z * (1 - Z)).sum(axis=0)`.",
     ],
-    cases=_cases_for("Z", "T", "Y", "W2"), shape="(M,)", checks=[_B1_MISTAKES],
+    cases=_cases_for("Z", "T", "Y", "W2"),
+    shape="(M,)",
+    checks=[_B1_MISTAKES],
 )
 
 
@@ -614,8 +757,16 @@ class PredictionExercise(Exercise):
     since it trains a network. min_rate: the classification rate the answer must reach.
     """
 
-    def __init__(self, name: str, build: Callable[[], np.ndarray], *, min_rate: float,
-                 prompt: str, hints: Sequence[str], chapter: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        build: Callable[[], np.ndarray],
+        *,
+        min_rate: float,
+        prompt: str,
+        hints: Sequence[str],
+        chapter: str | None = None,
+    ):
         self.build = build
         self.min_rate = float(min_rate)
         self._reference = None
@@ -645,48 +796,63 @@ class PredictionExercise(Exercise):
             return self._result("failed", message, 1, strict)
         y_test = _mnist_labels("test")
         rate = float(np.mean(_as_labels(answer) == y_test))
-        return self._result("passed", f"your classification rate on the {len(y_test):,} test "
-                                      f"images is {rate:.1%} (at least {self.min_rate:.0%} asked).",
-                            1, strict)
+        return self._result(
+            "passed",
+            f"your classification rate on the {len(y_test):,} test "
+            f"images is {rate:.1%} (at least {self.min_rate:.0%} asked).",
+            1,
+            strict,
+        )
 
     def _problem(self, answer) -> str | None:
         if callable(answer) and not hasattr(answer, "__array__"):
-            return ("pass your predictions (an array of digits), not a function that makes them")
+            return "pass your predictions (an array of digits), not a function that makes them"
         if callable(getattr(answer, "numpy", None)):
             answer = answer.numpy()
         try:
             pred = np.asarray(answer)
         except Exception:
             pred = np.asarray(None)
-        if pred.dtype == object or not (np.issubdtype(pred.dtype, np.number)
-                                        or pred.dtype == bool):
+        if pred.dtype == object or not (np.issubdtype(pred.dtype, np.number) or pred.dtype == bool):
             return f"should be an array of predicted digits, got {_type_name(answer)}"
         y_test = _mnist_labels("test")
         n_test, n_train = len(y_test), len(_mnist_labels("train"))
         if pred.ndim == 2 and pred.shape[1] == 10:
-            return ("this has one row per image and one column per digit: probabilities or an "
-                    "indicator matrix. Hand in the predicted digit of each image, "
-                    "`.argmax(axis=1)` of the network's output.")
+            return (
+                "this has one row per image and one column per digit: probabilities or an "
+                "indicator matrix. Hand in the predicted digit of each image, "
+                "`.argmax(axis=1)` of the network's output."
+            )
         if pred.ndim != 1:
-            return (f"should be a 1-D array with one predicted digit per test image, got shape "
-                    f"{pred.shape}")
+            return (
+                f"should be a 1-D array with one predicted digit per test image, got shape "
+                f"{pred.shape}"
+            )
         if len(pred) != n_test:
             split = " of the training split" if len(pred) == n_train != n_test else ""
-            return (f"there are {len(pred):,} predictions{split}, but {n_test:,} test images: "
-                    f"predict the images of `load_mnist('test')`, which the network never saw "
-                    f"during training.")
+            return (
+                f"there are {len(pred):,} predictions{split}, but {n_test:,} test images: "
+                f"predict the images of `load_mnist('test')`, which the network never saw "
+                f"during training."
+            )
         if pred.dtype == bool:
             return "predicted digits must be whole numbers from 0 to 9, got booleans"
         if np.issubdtype(pred.dtype, np.floating) and np.any(pred != np.round(pred)):
-            return ("predicted digits must be whole numbers from 0 to 9; these are fractions "
-                    "(probabilities?): take the argmax over the 10 outputs.")
+            return (
+                "predicted digits must be whole numbers from 0 to 9; these are fractions "
+                "(probabilities?): take the argmax over the 10 outputs."
+            )
         if pred.min() < 0 or pred.max() > 9:
-            return f"predicted digits must lie in 0..9, got values from {pred.min()} to {pred.max()}"
+            return (
+                f"predicted digits must lie in 0..9, got values from {pred.min()} to {pred.max()}"
+            )
         rate = float(np.mean(pred.astype(np.int64) == y_test))
         if rate < self.min_rate:
-            return (f"your classification rate on the test images is {rate:.1%}; the exercise "
-                    f"asks for at least {self.min_rate:.0%}. Train for more epochs, or with a "
-                    f"larger learning rate (watching that the cost still falls).")
+            return (
+                f"your classification rate on the test images is {rate:.1%}; the exercise "
+                f"asks for at least {self.min_rate:.0%}. Train for more epochs, or with a "
+                f"larger learning rate (watching that the cost still falls)."
+            )
         return None
 
 
@@ -717,9 +883,9 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
     from lazynb.activations import sigmoid, softmax
     from lazynb.data import load_mnist, one_hot
 
-    X, y = load_mnist("train", warn=False)      # (N, 784) in [0, 1], (N,) digits
+    X, y = load_mnist("train", warn=False)  # (N, 784) in [0, 1], (N,) digits
     X_test, _ = load_mnist("test", warn=False)
-    T = one_hot(y, 10)                          # (N, 10) indicator matrix
+    T = one_hot(y, 10)  # (N, 10) indicator matrix
     N, D = X.shape
     rng = np.random.default_rng(seed)
     W1 = (rng.normal(size=(D, hidden)) / np.sqrt(D)).astype(np.float32)
@@ -728,10 +894,10 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
     b2 = np.zeros(10, dtype=np.float32)
 
     for epoch in range(epochs):
-        Z = sigmoid(X @ W1 + b1)                # forward
+        Z = sigmoid(X @ W1 + b1)  # forward
         Y = softmax(Z @ W2 + b2)
-        dA2 = (Y - T) / N                       # backward: error at the output ...
-        dA1 = dA2 @ W2.T * Z * (1 - Z)          # ... and at the hidden layer
+        dA2 = (Y - T) / N  # backward: error at the output ...
+        dA1 = dA2 @ W2.T * Z * (1 - Z)  # ... and at the hidden layer
         W2 -= lr * (Z.T @ dA2)
         b2 -= lr * dA2.sum(axis=0)
         W1 -= lr * (X.T @ dA1)
@@ -746,12 +912,17 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
 
 
 mnist_with_biases = PredictionExercise(
-    "mnist_with_biases", mnist_with_biases, min_rate=MIN_RATE, chapter="ch03",
-    prompt=("Train the one-hidden-layer network on MNIST with biases b1 and b2, by full-batch "
-            "gradient descent, printing the cost and the classification rate as it trains. Then "
-            "predict the digits of the test images (`load_mnist('test')`) and hand in the "
-            f"predictions: an integer array with one digit per test image. At least "
-            f"{MIN_RATE:.0%} of them must be right."),
+    "mnist_with_biases",
+    mnist_with_biases,
+    min_rate=MIN_RATE,
+    chapter="ch03",
+    prompt=(
+        "Train the one-hidden-layer network on MNIST with biases b1 and b2, by full-batch "
+        "gradient descent, printing the cost and the classification rate as it trains. Then "
+        "predict the digits of the test images (`load_mnist('test')`) and hand in the "
+        f"predictions: an integer array with one digit per test image. At least "
+        f"{MIN_RATE:.0%} of them must be right."
+    ),
     hints=[
         "Reuse your four gradient functions: in each epoch run the forward pass (Z, Y), then "
         "update W2, b2, W1 and b1 with `param -= lr * grad`. Start from small random weights, "

@@ -53,8 +53,12 @@ _NAMES = ("W1", "b1", "W2", "b2")
 def _step_cases(seed: int = 0):
     rng = np.random.default_rng(seed)
     for N, D, M, K in [(8, 6, 5, 3), (20, 10, 7, 4), (5, 4, 9, 2), (32, 12, 6, 5)]:
-        arrays = [rng.normal(size=(D, M)) / np.sqrt(D), rng.normal(size=M) * 0.5,
-                  rng.normal(size=(M, K)) / np.sqrt(M), rng.normal(size=K) * 0.5]
+        arrays = [
+            rng.normal(size=(D, M)) / np.sqrt(D),
+            rng.normal(size=M) * 0.5,
+            rng.normal(size=(M, K)) / np.sqrt(M),
+            rng.normal(size=K) * 0.5,
+        ]
         X = rng.normal(size=(N, D))
         T = np.eye(K)[rng.integers(0, K, size=N)]
         yield arrays, X, T, float(rng.uniform(0.05, 0.5))
@@ -71,8 +75,12 @@ class TrainStepExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False):
         if not callable(answer):
-            return self._result("failed", f"`check` expects your function itself, as in "
-                                f"`{self.qualname}.check({self.name})`", 0, strict)
+            return self._result(
+                "failed",
+                f"`check` expects your function itself, as in `{self.qualname}.check({self.name})`",
+                0,
+                strict,
+            )
         n = 0
         for arrays, X, T, lr in _step_cases():
             n += 1
@@ -83,19 +91,32 @@ class TrainStepExercise(Exercise):
                 answer(mine, tf.constant(X), tf.constant(T), lr)
             except NotImplementedError as exc:
                 if n == 1:
-                    return self._not_attempted("replace `raise NotImplementedError` with your "
-                                               "code", n, strict)
-                return self._result("error", _describe_exception(
-                    f"`{self.name}(params, X, T, lr)`", where, exc), n, strict)
+                    return self._not_attempted(
+                        "replace `raise NotImplementedError` with your code", n, strict
+                    )
+                return self._result(
+                    "error",
+                    _describe_exception(f"`{self.name}(params, X, T, lr)`", where, exc),
+                    n,
+                    strict,
+                )
             except Exception as exc:
-                return self._result("error", _describe_exception(
-                    f"`{self.name}(params, X, T, lr)`", where, exc), n, strict)
+                return self._result(
+                    "error",
+                    _describe_exception(f"`{self.name}(params, X, T, lr)`", where, exc),
+                    n,
+                    strict,
+                )
             self.reference(ref, tf.constant(X), tf.constant(T), lr)
             message = self._compare(arrays, mine, ref, X.shape[0])
             if message:
                 return self._result("failed", f"{message} (for {where}, lr={lr:.3g})", n, strict)
-        return self._result("passed", f"all {n} cases passed: every weight and bias after the "
-                            "step matches.", n, strict)
+        return self._result(
+            "passed",
+            f"all {n} cases passed: every weight and bias after the step matches.",
+            n,
+            strict,
+        )
 
     @staticmethod
     def _compare(before, mine, ref, N):
@@ -106,33 +127,45 @@ class TrainStepExercise(Exercise):
                 return f"{name} changed shape from {b.shape} to {g.shape}"
         moved = [not np.array_equal(g, b) for g, b in zip(got, before)]
         if not any(moved):
-            return ("none of the variables changed: update them in place with "
-                    "`v.assign_sub(lr * g)` (`v = v - lr * g` only rebinds a name)")
+            return (
+                "none of the variables changed: update them in place with "
+                "`v.assign_sub(lr * g)` (`v = v - lr * g` only rebinds a name)"
+            )
         if moved[0] and moved[2] and not (moved[1] or moved[3]):
             return "the biases b1 and b2 did not change: they are trained like the weights"
         steps = [(g - b, w - b) for g, b, w in zip(got, before, want)]
         ratio = [np.sum(d * e) / max(np.sum(e * e), 1e-300) for d, e in steps]
         if N > 1 and all(abs(r - N) < 1e-3 * N for r in ratio):
-            return ("the step is N times too large: average the loss over the batch "
-                    "(`tf.reduce_mean`), don't sum it")
+            return (
+                "the step is N times too large: average the loss over the batch "
+                "(`tf.reduce_mean`), don't sum it"
+            )
         for name, g, w in zip(_NAMES, got, want):
             close = np.isclose(g, w, rtol=1e-6, atol=1e-9)
             if not np.all(close):
-                return (f"after the step, {name} differs from the expected value at "
-                        f"{np.count_nonzero(~close)} of {close.size} positions")
+                return (
+                    f"after the step, {name} differs from the expected value at "
+                    f"{np.count_nonzero(~close)} of {close.size} positions"
+                )
         return None
 
 
 train_step = TrainStepExercise(
-    "train_step", train_step, chapter="ch04",
-    prompt=("Write `train_step(params, X, T, lr)`: params is `[W1, b1, W2, b2]` "
-            "(`tf.Variable`s), the network is Z = relu(X W1 + b1), logits = Z W2 + b2, the loss "
-            "the mean softmax cross-entropy. Take one gradient-descent step, updating all four "
-            "variables in place, and return the loss."),
-    hints=["Record the forward pass and the loss under `with tf.GradientTape() as tape:`.",
-           "`tape.gradient(J, params)` gives one gradient per variable, biases included; use "
-           "`tf.reduce_mean` of `tf.nn.softmax_cross_entropy_with_logits(labels=T, logits=...)`.",
-           "`for v, g in zip(params, grads): v.assign_sub(lr * g)`."],
+    "train_step",
+    train_step,
+    chapter="ch04",
+    prompt=(
+        "Write `train_step(params, X, T, lr)`: params is `[W1, b1, W2, b2]` "
+        "(`tf.Variable`s), the network is Z = relu(X W1 + b1), logits = Z W2 + b2, the loss "
+        "the mean softmax cross-entropy. Take one gradient-descent step, updating all four "
+        "variables in place, and return the loss."
+    ),
+    hints=[
+        "Record the forward pass and the loss under `with tf.GradientTape() as tape:`.",
+        "`tape.gradient(J, params)` gives one gradient per variable, biases included; use "
+        "`tf.reduce_mean` of `tf.nn.softmax_cross_entropy_with_logits(labels=T, logits=...)`.",
+        "`for v, g in zip(params, grads): v.assign_sub(lr * g)`.",
+    ],
 )
 
 
@@ -147,30 +180,40 @@ def sweep_data(n_train=2000):
     fetched, otherwise the shipped 4,000/1,000 real sample), deterministic either way.
     """
     from ..data import load_mnist
+
     if isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)):
         raise TypeError(f"n_train must be a whole number of images, got {type(n_train).__name__}")
     if n_train < 1:
         raise ValueError(f"n_train must be at least 1, got {n_train}")
     Xtr, ytr = load_mnist("train", warn=False)[:2]
     if n_train > len(Xtr):
-        raise ValueError(f"n_train={n_train} but only {len(Xtr):,} training images are "
-                         "available here (without the full MNIST on disk, load_mnist gives the "
-                         "shipped sample); use a smaller n_train")
+        raise ValueError(
+            f"n_train={n_train} but only {len(Xtr):,} training images are "
+            "available here (without the full MNIST on disk, load_mnist gives the "
+            "shipped sample); use a smaller n_train"
+        )
     Xte, yte = load_mnist("test", warn=False)[:2]
     return Xtr[:n_train], ytr[:n_train], Xte, yte
 
 
 def _train_and_predict(hidden, Xtr, ytr, Xte, epochs, seed=0):
     import keras
+
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input(shape=(Xtr.shape[1],))]
-                             + [keras.layers.Dense(m, activation="relu") for m in hidden]
-                             + [keras.layers.Dense(10)])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model = keras.Sequential(
+        [keras.Input(shape=(Xtr.shape[1],))]
+        + [keras.layers.Dense(m, activation="relu") for m in hidden]
+        + [keras.layers.Dense(10)]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     model.fit(Xtr, ytr, epochs=epochs, batch_size=500, verbose=0)
-    return (np.argmax(model.predict(Xtr, batch_size=2000, verbose=0), axis=1),
-            np.argmax(model.predict(Xte, batch_size=2000, verbose=0), axis=1))
+    return (
+        np.argmax(model.predict(Xtr, batch_size=2000, verbose=0), axis=1),
+        np.argmax(model.predict(Xte, batch_size=2000, verbose=0), axis=1),
+    )
 
 
 def hidden_unit_sweep(epochs=10, n_train=2000):
@@ -188,8 +231,15 @@ def hidden_unit_sweep(epochs=10, n_train=2000):
     rows = []
     for M in (500, 1000, 2000, 3000):
         p_tr, p_te = _train_and_predict([M], Xtr, ytr, Xte, epochs)
-        rows.append({"units": M, "train_pred": p_tr, "test_pred": p_te,
-                     "train_error": error_rate(p_tr, ytr), "test_error": error_rate(p_te, yte)})
+        rows.append(
+            {
+                "units": M,
+                "train_pred": p_tr,
+                "test_pred": p_te,
+                "train_error": error_rate(p_tr, ytr),
+                "test_error": error_rate(p_te, yte),
+            }
+        )
     return rows
 
 
@@ -203,8 +253,15 @@ def depth_sweep(epochs=10, n_train=2000):
     rows = []
     for L in (1, 2, 3):
         p_tr, p_te = _train_and_predict([500] * L, Xtr, ytr, Xte, epochs)
-        rows.append({"layers": L, "train_pred": p_tr, "test_pred": p_te,
-                     "train_error": error_rate(p_tr, ytr), "test_error": error_rate(p_te, yte)})
+        rows.append(
+            {
+                "layers": L,
+                "train_pred": p_tr,
+                "test_pred": p_te,
+                "train_error": error_rate(p_tr, ytr),
+                "test_error": error_rate(p_te, yte),
+            }
+        )
     return rows
 
 
@@ -230,17 +287,23 @@ class SweepExercise(Exercise):
         if answer is None or answer is Ellipsis:
             return self._not_attempted("build your list of rows", 0, strict)
         if callable(answer):
-            return self._result("failed", "pass your table (a list of rows), not a function", 1,
-                                strict)
+            return self._result(
+                "failed", "pass your table (a list of rows), not a function", 1, strict
+            )
         try:
             message = self._check_table(answer)
         except Exception as exc:
-            return self._result("error", f"could not check this table: "
-                                f"{type(exc).__name__}: {exc}", 1, strict)
+            return self._result(
+                "error", f"could not check this table: {type(exc).__name__}: {exc}", 1, strict
+            )
         if message:
             return self._result("failed", message, 1, strict)
-        return self._result("passed", "the table is complete and every error rate matches its "
-                            "predictions.", 1, strict)
+        return self._result(
+            "passed",
+            "the table is complete and every error rate matches its predictions.",
+            1,
+            strict,
+        )
 
     def _check_table(self, rows):
         key = self.key
@@ -264,52 +327,77 @@ class SweepExercise(Exercise):
             for split, y in (("train", ytr), ("test", yte)):
                 p = np.asarray(r[f"{split}_pred"])
                 if p.ndim != 1 or len(p) != len(y):
-                    return (f"{key}={r[key]}: {split}_pred should be one predicted label per "
-                            f"{split} sample, shape ({len(y)},), got {p.shape}")
+                    return (
+                        f"{key}={r[key]}: {split}_pred should be one predicted label per "
+                        f"{split} sample, shape ({len(y)},), got {p.shape}"
+                    )
                 if not np.issubdtype(p.dtype, np.integer):
-                    return (f"{key}={r[key]}: {split}_pred should hold integer labels 0-9 "
-                            f"(take `argmax` over the outputs), got dtype {p.dtype}")
+                    return (
+                        f"{key}={r[key]}: {split}_pred should hold integer labels 0-9 "
+                        f"(take `argmax` over the outputs), got dtype {p.dtype}"
+                    )
             for split, y, other in (("train", ytr, "test"), ("test", yte, "train")):
                 e = float(r[f"{split}_error"])
                 true = error_rate(np.asarray(r[f"{split}_pred"]), y)
                 if abs(e - true) < 1e-9:
                     continue
                 if abs(e - (1 - true)) < 1e-9:
-                    return (f"{key}={r[key]}: {split}_error is the accuracy (1 − error): "
-                            "report the error rate")
+                    return (
+                        f"{key}={r[key]}: {split}_error is the accuracy (1 − error): "
+                        "report the error rate"
+                    )
                 o = np.asarray(r[f"{other}_pred"])
                 if len(o) == len(y) and abs(e - error_rate(o, y)) < 1e-9 and len(ytr) != len(yte):
                     return f"{key}={r[key]}: {split}_error was computed on the {other} set"
-                return (f"{key}={r[key]}: {split}_error does not match the error rate of "
-                        f"{split}_pred (did you swap train and test, or use other predictions?)")
+                return (
+                    f"{key}={r[key]}: {split}_error does not match the error rate of "
+                    f"{split}_pred (did you swap train and test, or use other predictions?)"
+                )
             if r["train_error"] > 0.8:
-                return (f"{key}={r[key]}: a train error of {r['train_error']:.2f} means the "
-                        "network has hardly learned: did it train?")
+                return (
+                    f"{key}={r[key]}: a train error of {r['train_error']:.2f} means the "
+                    "network has hardly learned: did it train?"
+                )
         return None
 
 
 hidden_unit_sweep = SweepExercise(
-    "hidden_unit_sweep", hidden_unit_sweep, key="units", values=(500, 1000, 2000, 3000),
+    "hidden_unit_sweep",
+    hidden_unit_sweep,
+    key="units",
+    values=(500, 1000, 2000, 3000),
     chapter="ch04",
-    prompt=("Train one-hidden-layer networks with 500, 1000, 2000 and 3000 ReLU units on "
-            "`ch04.sweep_data()` and build a table: a list of rows `{'units': M, 'train_pred': "
-            "..., 'test_pred': ..., 'train_error': ..., 'test_error': ...}` (predicted labels "
-            "from `argmax`, errors from `error_rate`)."),
-    hints=["Write one function that builds, trains and predicts with a given list of hidden "
-           "sizes; call it in a loop.",
-           "`np.argmax(model.predict(X, verbose=0), axis=1)` gives integer labels; "
-           "`error_rate(pred, y)` the fraction wrong.",
-           "Keep the budget small on a CPU (about ten epochs); the checker only needs a "
-           "consistent table."],
+    prompt=(
+        "Train one-hidden-layer networks with 500, 1000, 2000 and 3000 ReLU units on "
+        "`ch04.sweep_data()` and build a table: a list of rows `{'units': M, 'train_pred': "
+        "..., 'test_pred': ..., 'train_error': ..., 'test_error': ...}` (predicted labels "
+        "from `argmax`, errors from `error_rate`)."
+    ),
+    hints=[
+        "Write one function that builds, trains and predicts with a given list of hidden "
+        "sizes; call it in a loop.",
+        "`np.argmax(model.predict(X, verbose=0), axis=1)` gives integer labels; "
+        "`error_rate(pred, y)` the fraction wrong.",
+        "Keep the budget small on a CPU (about ten epochs); the checker only needs a "
+        "consistent table.",
+    ],
 )
 
 depth_sweep = SweepExercise(
-    "depth_sweep", depth_sweep, key="layers", values=(1, 2, 3), chapter="ch04",
-    prompt=("Train networks with 1, 2 and 3 hidden layers of 500 ReLU units each on "
-            "`ch04.sweep_data()`; return rows `{'layers': L, 'train_pred', 'test_pred', "
-            "'train_error', 'test_error'}` as in the previous exercise."),
-    hints=["Reuse your sweep function with `[500] * L` as the hidden sizes.",
-           "Deeper is not automatically better on 2,000 samples: compare train and test error."],
+    "depth_sweep",
+    depth_sweep,
+    key="layers",
+    values=(1, 2, 3),
+    chapter="ch04",
+    prompt=(
+        "Train networks with 1, 2 and 3 hidden layers of 500 ReLU units each on "
+        "`ch04.sweep_data()`; return rows `{'layers': L, 'train_pred', 'test_pred', "
+        "'train_error', 'test_error'}` as in the previous exercise."
+    ),
+    hints=[
+        "Reuse your sweep function with `[500] * L` as the hidden sizes.",
+        "Deeper is not automatically better on 2,000 samples: compare train and test error.",
+    ],
 )
 
 
@@ -342,26 +430,40 @@ class FindingExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False):
         if answer is None or answer is Ellipsis:
-            return self._not_attempted("fill in the dict with your table and your two trends",
-                                       0, strict)
+            return self._not_attempted(
+                "fill in the dict with your table and your two trends", 0, strict
+            )
         if not isinstance(answer, dict) or set(answer) != {"rows", "train", "test"}:
             got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
-            return self._result("failed", "the answer should be a dict with the keys 'rows' "
-                                f"(your depth table), 'train' and 'test', got {got}", 1, strict)
+            return self._result(
+                "failed",
+                "the answer should be a dict with the keys 'rows' "
+                f"(your depth table), 'train' and 'test', got {got}",
+                1,
+                strict,
+            )
         said = {k: answer[k] for k in ("train", "test")}
         if any(v is Ellipsis or v is None for v in said.values()):
             return self._not_attempted("say what the train and the test error do", 0, strict)
         bad = {k: v for k, v in said.items() if v not in TRENDS}
         if bad:
-            return self._result("failed", f"say {' / '.join(map(repr, TRENDS))} for each "
-                                f"split, got {bad}", 1, strict)
+            return self._result(
+                "failed",
+                f"say {' / '.join(map(repr, TRENDS))} for each split, got {bad}",
+                1,
+                strict,
+            )
         try:
             problem = depth_sweep._check_table(answer["rows"])
         except Exception as exc:
             problem = f"{type(exc).__name__}: {exc}"
         if problem:
-            return self._result("failed", "first make your table pass `ch04.depth_sweep.check`: "
-                                + problem, 1, strict)
+            return self._result(
+                "failed",
+                "first make your table pass `ch04.depth_sweep.check`: " + problem,
+                1,
+                strict,
+            )
         true = self.reference(answer["rows"])
         by_depth = {r["layers"]: r for r in answer["rows"]}
         for split in ("train", "test"):
@@ -369,20 +471,35 @@ class FindingExercise(Exercise):
                 e1 = float(by_depth[1][f"{split}_error"])
                 e3 = float(by_depth[3][f"{split}_error"])
                 return self._result(
-                    "failed", f"your own table has the {split} error going from {e1:.1%} with "
+                    "failed",
+                    f"your own table has the {split} error going from {e1:.1%} with "
                     f"one hidden layer to {e3:.1%} with three, which is not {said[split]!r} "
-                    "(a change within half a percentage point counts as 'flat')", 1, strict)
-        return self._result("passed", f"your table agrees: with depth the train error "
-                            f"{true['train']} and the test error {true['test']}.", 1, strict)
+                    "(a change within half a percentage point counts as 'flat')",
+                    1,
+                    strict,
+                )
+        return self._result(
+            "passed",
+            f"your table agrees: with depth the train error "
+            f"{true['train']} and the test error {true['test']}.",
+            1,
+            strict,
+        )
 
 
 depth_finding = FindingExercise(
-    "depth_finding", reference=depth_finding, chapter="ch04",
-    prompt=("From your depth table, what happens between 1 and 3 hidden layers? Answer "
-            "`{'rows': rows, 'train': ..., 'test': ...}` with 'falls', 'flat' or 'rises' for "
-            "each error (a change of at most half a percentage point is 'flat')."),
-    hints=["Compare the first and the last row of your table, once for the train error and "
-           "once for the test error.",
-           "If the train error falls much more than the test error, the deeper networks are "
-           "memorising the 2,000 images rather than learning digits better."],
+    "depth_finding",
+    reference=depth_finding,
+    chapter="ch04",
+    prompt=(
+        "From your depth table, what happens between 1 and 3 hidden layers? Answer "
+        "`{'rows': rows, 'train': ..., 'test': ...}` with 'falls', 'flat' or 'rises' for "
+        "each error (a change of at most half a percentage point is 'flat')."
+    ),
+    hints=[
+        "Compare the first and the last row of your table, once for the train error and "
+        "once for the test error.",
+        "If the train error falls much more than the test error, the deeper networks are "
+        "memorising the 2,000 images rather than learning digits better.",
+    ],
 )

@@ -32,8 +32,9 @@ import re
 import sysconfig
 import traceback
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ PropertyCheck = Callable[[np.ndarray, np.ndarray, Mapping[str, Any]], "str | Non
 class ExerciseFailed(AssertionError):
     """Raised by ``check(..., strict=True)`` when the answer did not pass."""
 
-    def __init__(self, result: "CheckResult"):
+    def __init__(self, result: CheckResult):
         super().__init__(f"{result.exercise}: {result.status}: {result.message}")
         self.result = result
 
@@ -86,7 +87,7 @@ def _box(border: str, background: str, title: str, body: str) -> str:
     # is explicit so the box stays readable under a dark notebook theme.
     return (
         f'<div style="border-left:4px solid {border};background:{background};color:#1b1b1b;'
-        f'padding:6px 10px;margin:4px 0;border-radius:3px;font-family:sans-serif;'
+        f"padding:6px 10px;margin:4px 0;border-radius:3px;font-family:sans-serif;"
         f'line-height:1.4"><strong>{title}</strong> {body}</div>'
     )
 
@@ -159,8 +160,15 @@ class Exercise:
     is only used to write ``ch01.name.hint()`` in messages.
     """
 
-    def __init__(self, name: str, *, prompt: str, hints: Sequence[str], reference: Any,
-                 chapter: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        prompt: str,
+        hints: Sequence[str],
+        reference: Any,
+        chapter: str | None = None,
+    ):
         if not hints:
             raise ValueError(f"exercise {name!r} needs at least one hint")
         self.name = name
@@ -201,14 +209,20 @@ class Exercise:
             "not attempted",
             f"{what[0].upper()}{what[1:]} and run the cell again. "
             f"Take your time; `{self.qualname}.hint()` gives a first nudge.",
-            n_cases, strict)
+            n_cases,
+            strict,
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.qualname!r}): {self.prompt}"
 
     def _repr_html_(self) -> str:
-        return _box("#1565c0", "#f5f9ff", f"Exercise {html.escape(self.qualname)}:",
-                    _text_to_html(self.prompt))
+        return _box(
+            "#1565c0",
+            "#f5f9ff",
+            f"Exercise {html.escape(self.qualname)}:",
+            _text_to_html(self.prompt),
+        )
 
 
 @dataclass
@@ -255,14 +269,26 @@ class FunctionExercise(Exercise):
     warning_advice : appended to the message when such a warning was raised.
     """
 
-    def __init__(self, name: str, reference: Callable, *, prompt: str, hints: Sequence[str],
-                 cases: Callable[[np.random.Generator], Iterable[Case]],
-                 returns: str = "array", shape: str | None = None,
-                 dtype: str | Sequence[str] | None = "floating", dtype_note: str = "",
-                 rtol: float = 1e-7, atol: float = 1e-10,
-                 checks: Sequence[PropertyCheck] = (),
-                 fail_on_warnings: tuple[type[Warning], ...] = (),
-                 warning_advice: str = "", seed: int = 0, chapter: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        reference: Callable,
+        *,
+        prompt: str,
+        hints: Sequence[str],
+        cases: Callable[[np.random.Generator], Iterable[Case]],
+        returns: str = "array",
+        shape: str | None = None,
+        dtype: str | Sequence[str] | None = "floating",
+        dtype_note: str = "",
+        rtol: float = 1e-7,
+        atol: float = 1e-10,
+        checks: Sequence[PropertyCheck] = (),
+        fail_on_warnings: tuple[type[Warning], ...] = (),
+        warning_advice: str = "",
+        seed: int = 0,
+        chapter: str | None = None,
+    ):
         super().__init__(name, prompt=prompt, hints=hints, reference=reference, chapter=chapter)
         if returns not in ("array", "scalar"):
             raise ValueError(f"returns must be 'array' or 'scalar', got {returns!r}")
@@ -292,7 +318,10 @@ class FunctionExercise(Exercise):
                 "failed",
                 f"`check` expects your function itself, as in "
                 f"`{self.qualname}.check({self.name})`, not the result of calling it; "
-                f"got {_type_name(answer)}", 0, strict)
+                f"got {_type_name(answer)}",
+                0,
+                strict,
+            )
         rng = np.random.default_rng(self.seed)
         n = 0
         for case in self.cases(rng):
@@ -300,11 +329,13 @@ class FunctionExercise(Exercise):
             outcome = self._run_case(answer, case, first=(n == 1))
             if outcome.status == "not attempted":
                 return self._not_attempted(
-                    "replace `raise NotImplementedError` with your code", n, strict)
+                    "replace `raise NotImplementedError` with your code", n, strict
+                )
             if outcome.status != "ok":
                 return self._result(outcome.status, outcome.message, n, strict)
-        return self._result("passed", f"all {n} cases passed (edge cases and random inputs).",
-                            n, strict)
+        return self._result(
+            "passed", f"all {n} cases passed (edge cases and random inputs).", n, strict
+        )
 
     # -- one case -------------------------------------------------------------------
 
@@ -329,8 +360,11 @@ class FunctionExercise(Exercise):
 
         for name in case.args:
             if not _unchanged(given[name], pristine[name]):
-                return _Outcome("failed", f"your function changed its argument `{name}` in "
-                                          f"place; work on a copy (for {where})")
+                return _Outcome(
+                    "failed",
+                    f"your function changed its argument `{name}` in "
+                    f"place; work on a copy (for {where})",
+                )
 
         message = self._check_type(got) or self._check_shape_and_dtype(got, expected)
         if message:
@@ -356,9 +390,14 @@ class FunctionExercise(Exercise):
             if is_number or isinstance(got, bool) or _is_tensor(got):
                 return None
             if isinstance(got, np.ndarray):
-                return None if got.ndim == 0 else (
-                    f"should return a single number (a float or a 0-d array), "
-                    f"got an array of shape {got.shape}")
+                return (
+                    None
+                    if got.ndim == 0
+                    else (
+                        f"should return a single number (a float or a 0-d array), "
+                        f"got an array of shape {got.shape}"
+                    )
+                )
             return f"should return a single number (a float or a 0-d array), got {_type_name(got)}"
         if isinstance(got, np.ndarray) or _is_tensor(got) or is_number or isinstance(got, bool):
             return None  # numbers are judged by shape: fine only where a 0-d result is expected
@@ -368,8 +407,10 @@ class FunctionExercise(Exercise):
         arr = _to_array(got)
         if self.returns == "array" and arr.shape != expected.shape:
             if arr.ndim == 0 and not isinstance(got, np.ndarray) and not _is_tensor(got):
-                return (f"should return a NumPy array (or a tensor), got a single number "
-                        f"({_type_name(got)})")
+                return (
+                    f"should return a NumPy array (or a tensor), got a single number "
+                    f"({_type_name(got)})"
+                )
             want = f"{self.shape} = {expected.shape}" if self.shape else f"{expected.shape}"
             return f"shape should be {want}, got {arr.shape}"
         if self.returns == "scalar" and arr.ndim != 0:  # e.g. a tensor of shape (1,)
@@ -384,8 +425,10 @@ class FunctionExercise(Exercise):
             if self.fail_on_warnings and issubclass(w.category, self.fail_on_warnings):
                 line = linecache.getline(w.filename, w.lineno).strip()
                 at = f" in `{line}`" if line else ""
-                return (f"no {w.category.__name__} should be raised, but your function warned "
-                        f"\"{w.message}\"{at}")
+                return (
+                    f"no {w.category.__name__} should be raised, but your function warned "
+                    f'"{w.message}"{at}'
+                )
         return None
 
     def _compare_values(self, got: np.ndarray, expected: np.ndarray) -> str | None:
@@ -415,9 +458,16 @@ class ValueExercise(Exercise):
         counts as not attempted.
     """
 
-    def __init__(self, name: str, build: Callable[[], Any], *,
-                 checker: Callable[[Any], "str | None"], prompt: str, hints: Sequence[str],
-                 chapter: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        build: Callable[[], Any],
+        *,
+        checker: Callable[[Any], str | None],
+        prompt: str,
+        hints: Sequence[str],
+        chapter: str | None = None,
+    ):
         super().__init__(name, prompt=prompt, hints=hints, reference=build(), chapter=chapter)
         self.build = build
         self.checker = checker
@@ -429,16 +479,17 @@ class ValueExercise(Exercise):
     def check(self, answer, *, strict: bool = False) -> CheckResult:
         """Check the value ``answer`` with the exercise's checker."""
         if answer is None or _holds_ellipsis(answer):
-            return self._not_attempted("replace the `...` placeholders with your values", 0,
-                                       strict)
+            return self._not_attempted("replace the `...` placeholders with your values", 0, strict)
         if callable(answer):
-            return self._result("failed", "pass your value itself, not a function that makes it",
-                                1, strict)
+            return self._result(
+                "failed", "pass your value itself, not a function that makes it", 1, strict
+            )
         try:
             message = self.checker(copy.deepcopy(answer))
         except Exception as exc:  # a shape of answer the checker did not foresee
-            return self._result("error", f"could not check this answer: {_one_line(exc)}",
-                                1, strict)
+            return self._result(
+                "error", f"could not check this answer: {_one_line(exc)}", 1, strict
+            )
         if message:
             return self._result("failed", message, 1, strict)
         return self._result("passed", "correct.", 1, strict)
@@ -500,8 +551,11 @@ def _describe_inputs(case: Case, *, lead: bool = True) -> str:
 
 def _unchanged(after, before) -> bool:
     if isinstance(before, np.ndarray):
-        return (isinstance(after, np.ndarray) and after.shape == before.shape
-                and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
+        return (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
+        )
     return True  # numbers cannot be modified in place
 
 
@@ -534,11 +588,16 @@ def _one_line(exc: BaseException, limit: int = 200) -> str:
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_LIBRARY_DIRS = tuple(sorted({
-    os.path.realpath(p) + os.sep
-    for key in ("stdlib", "platstdlib", "purelib", "platlib")
-    if (p := sysconfig.get_paths().get(key))
-} | {os.path.realpath(_PACKAGE_DIR) + os.sep}))
+_LIBRARY_DIRS = tuple(
+    sorted(
+        {
+            os.path.realpath(p) + os.sep
+            for key in ("stdlib", "platstdlib", "purelib", "platlib")
+            if (p := sysconfig.get_paths().get(key))
+        }
+        | {os.path.realpath(_PACKAGE_DIR) + os.sep}
+    )
+)
 
 
 def _is_library(filename: str) -> bool:
