@@ -11,6 +11,7 @@ from functools import partial
 import numpy as np
 import pytest
 
+from lazynb import mlp
 from lazynb.activations import sigmoid, softmax
 from lazynb.data import load_mnist, one_hot
 from lazynb.exercises import ch03
@@ -30,7 +31,7 @@ from exercise_helpers import (
 OPTIMISERS = [ch03.maximise_log, ch03.maximise_sin, ch03.minimise_on_segment]
 GRADIENTS = [ch03.grad_W2, ch03.grad_b2, ch03.grad_W1, ch03.grad_b1]
 CALLABLE_EXERCISES = OPTIMISERS + GRADIENTS
-ALL_EXERCISES = CALLABLE_EXERCISES + [ch03.mnist_with_biases]
+ALL_EXERCISES = CALLABLE_EXERCISES + [ch03.mnist_with_biases, ch03.xor_weights]
 
 # What the optimisation exercises must never print: their optima.
 OPTIMA_TEXTS = {
@@ -70,7 +71,7 @@ def test_stub_is_not_attempted(ex):
 
 def test_prediction_stub_is_not_attempted():
     ex = ch03.mnist_with_biases
-    for stub in (..., None):
+    for stub in (..., None, (..., ..., ..., ...)):
         result = ex.check(stub)
         assert result.status == "not attempted", result
         assert "ch03.mnist_with_biases.hint()" in result.message
@@ -98,6 +99,7 @@ def test_solution_shows_the_reference_def(ex):
         "grad_W1": "X, Z, T, Y, W2",
         "grad_b1": "Z, T, Y, W2",
         "mnist_with_biases": "hidden=32, lr=2.0, epochs=80, seed=0",
+        "xor_weights": "",
     }[ex.name]
     check_solution_shows_def(ex, params)
 
@@ -230,7 +232,41 @@ def _segment(sign=-1.0, clip=True):
 def test_minimise_on_segment_correct_variants_pass():
     ex = ch03.minimise_on_segment
 
-    def projected_2d(x0, lr, steps):  # descent in the plane, then back onto the segment
+    def chain_rule_2d(x0, lr, steps):  # dJ/dx = dJ/dx + dJ/dy * dy/dx, with y = 1 - x
+        x = np.float64(x0)
+        for _ in range(steps):
+            y = 1 - x
+            x = np.clip(x - lr * (-2 * x + 2 * y), 0, 1)
+        return np.array([x, 1 - x])
+
+    for answer in (_segment(), chain_rule_2d):
+        assert ex.check(answer), ex.check(answer)
+
+
+def _segment_scaled(slope):
+    def f(x0, lr, steps):
+        x = x0
+        for _ in range(steps):
+            x = float(np.clip(x - lr * slope(x), 0, 1))
+        return x, 1 - x
+
+    return f
+
+
+def test_minimise_on_segment_wrong_steps_fail():
+    ex = ch03.minimise_on_segment
+    # Only the sign of the slope: reaches the right end, but no step is a gradient step.
+    result = assert_fails(
+        ex, _segment_scaled(lambda x: np.sign(2 - 4 * x)), "moved x by exactly lr"
+    )
+    assert "np.sign" in result.message
+    # A derivative half the right size (y's dependence on x forgotten: d/dx of 1 - x^2 - y^2
+    # taken as -2x + 1, say), or twice it.
+    assert_fails(ex, _segment_scaled(lambda x: 1 - 2 * x), "half as far as lr * dJ/dx")
+    assert_fails(ex, _segment_scaled(lambda x: 4 - 8 * x), "twice as far as lr * dJ/dx")
+
+    # The plane's gradient projected onto the line: a gradient method, but half the step in x.
+    def projected_2d(x0, lr, steps):
         p = np.array([x0, 1 - x0])
         for _ in range(steps):
             p = p - lr * np.array([-2 * p[0], -2 * p[1]])  # gradient of 1 - x^2 - y^2
@@ -239,8 +275,12 @@ def test_minimise_on_segment_correct_variants_pass():
             p = p / p.sum()
         return p
 
-    for answer in (_segment(), projected_2d):
-        assert ex.check(answer), ex.check(answer)
+    result = assert_fails(ex, projected_2d, "half as far")
+    assert "Projecting the plane's gradient" in result.message
+    # Only the derivative of the y term, 2(1 - x): downhill here, but the wrong slope.
+    assert_fails(ex, _segment_scaled(lambda x: 2 - 2 * x), "Check your dJ/dx")
+    # No clip after the step that leaves the segment (only the last one clipped).
+    assert_fails(ex, _segment(clip=False), "left the square")
 
 
 def test_minimise_on_segment_stationary_point_is_rejected():
@@ -431,39 +471,85 @@ def mnist():
     return X, y, X_test, y_test
 
 
-def test_mnist_right_predictions_pass(mnist):
+def _random_params(rng, M=32, bias=0.1):
+    return (
+        rng.normal(size=(784, M)).astype(np.float32) / 28,
+        (rng.normal(size=M) * bias).astype(np.float32),
+        rng.normal(size=(M, 10)).astype(np.float32) / np.sqrt(M),
+        (rng.normal(size=10) * bias).astype(np.float32),
+    )
+
+
+def _softmax_regression(X, y, epochs=60, lr=2.0):
+    """The wrong model: one weight matrix, no hidden layer, no biases (about 90 % right)."""
+    W = np.zeros((X.shape[1], 10), dtype=np.float32)
+    T = one_hot(y, 10)
+    for _ in range(epochs):
+        W -= lr * X.T @ (softmax(X @ W) - T) / len(X)
+    return W
+
+
+def test_mnist_reference_passes_with_its_rate(mnist):
     ex = ch03.mnist_with_biases
-    _, _, _, y_test = mnist
-    result = ex.check(y_test.copy())  # perfect predictions
-    assert result and "100.0%" in result.message
-    assert ex.check(y_test.astype(np.float64))  # whole-number floats are digits too
-    assert ex.check(list(y_test))
+    W1, b1, W2, b2 = ex.reference
+    assert W1.shape == (784, 32) and b1.shape == (32,) and W2.shape == (32, 10)
+    result = ex.check(ex.reference)
+    assert result and "784-32-10 network with biases" in result.message
+    assert ex.check(list(ex.reference))  # a list is fine
+    assert ex.check(dict(zip(("W1", "b1", "W2", "b2"), ex.reference)))  # and a dict
+    assert ex.check(tuple(np.asarray(p, dtype=np.float64) for p in ex.reference))
+
+
+def test_mnist_no_hidden_layer_fails(mnist):
+    ex = ch03.mnist_with_biases
+    X, y, _, _ = mnist
+    W = _softmax_regression(X, y)
+    # Handed in alone, or with its (untrained) bias: no hidden layer.
+    assert_fails(ex, (W,), "no hidden layer")
+    assert_fails(ex, (W, np.zeros(10)), "no hidden layer")
+    # Dressed up as four parameters, with an identity "hidden layer" and no biases: it scores
+    # well as predictions, but the biases were never trained.
+    fake = (W, np.zeros(10), np.eye(10), np.zeros(10))
+    assert_fails(ex, fake, "b1 is all zeros")
 
 
 def test_mnist_typical_mistakes_fail(mnist):
     ex = ch03.mnist_with_biases
-    X, y, X_test, y_test = mnist
+    _, _, _, y_test = mnist
     rng = np.random.default_rng(0)
-    # The network's output instead of the digits.
-    probs = one_hot(y_test, 10) * 0.9 + 0.01
-    assert_fails(ex, probs, "argmax(axis=1)")
-    # Predictions for the training images.
-    assert_fails(ex, y.copy(), "of the training split")
+    W1, b1, W2, b2 = ex.reference
+    # The biases never updated (initialised to zero and left there).
+    assert_fails(ex, (W1, np.zeros_like(b1), W2, b2), "b1 is all zeros")
+    assert_fails(ex, (W1, b1, W2, np.zeros_like(b2)), "b2 is all zeros")
+    # Weights stored the other way round.
+    assert_fails(ex, (W1.T, b1, W2, b2), "W1 has shape (32, 784): transposed")
+    assert_fails(ex, (W1, b1, W2.T, b2), "W2 has shape (10, 32): transposed")
+    assert_fails(ex, (W1, b2, W2, b2), "b1 should have shape (32,)")
+    # Predictions handed in, as the exercise used to ask.
+    assert_fails(ex, y_test.copy(), "looks like predicted digits")
     # An untrained network: about one in ten right.
-    result = assert_fails(ex, rng.integers(0, 10, size=len(y_test)), "asks for at least 85%")
+    result = assert_fails(ex, _random_params(rng), "asks for at least 85%")
     assert "Train for more epochs" in result.message
-    # Fractions, labels shifted to 1..10, a function.
-    assert_fails(ex, y_test + 0.5, "whole numbers")
-    assert_fails(ex, y_test + 1, "must lie in 0..9")
+    # Diverged training, a function, a string, a wrong count.
+    assert_fails(ex, (W1 * np.nan, b1, W2, b2), "training diverged")
     assert_fails(ex, lambda X: y_test, "not a function")
-    assert_fails(ex, "seven", "array of predicted digits")
-    assert_fails(ex, y_test[:, None], "1-D array")
+    assert_fails(ex, "seven", "as a tuple")
+    assert_fails(ex, (W1, b1, W2), "got 3 item(s)")
+    assert_fails(ex, {"W1": W1, "b1": b1}, "W2, b2 missing")
+
+
+def test_mnist_relu_network_is_told_about_the_sigmoid(mnist):
+    ex = ch03.mnist_with_biases
+    X, y, _, _ = mnist
+    model = mlp.MLP(hidden=(32,), activation="relu", lr=0.1, epochs=3, batch_size=100, seed=0)
+    (l1, l2) = model.fit(X[:4000], y[:4000]).params_
+    assert_fails(ex, (l1["W"], l1["b"], l2["W"], l2["b"]), "*sigmoid* hidden layer")
 
 
 def test_mnist_reference_is_trained_lazily_and_kept():
-    ex = ch03.PredictionExercise(
+    ex = ch03.TrainedNetworkExercise(
         "demo",
-        lambda: np.zeros(3, dtype=int),
+        lambda: (np.zeros((784, 2)), np.ones(2), np.zeros((2, 10)), np.ones(10)),
         min_rate=0.5,
         prompt="p",
         hints=["h"],
@@ -471,4 +557,48 @@ def test_mnist_reference_is_trained_lazily_and_kept():
     )
     assert ex._reference is None
     first = ex.reference
-    assert ex.reference is first and first.shape == (3,)
+    assert ex.reference is first and first[0].shape == (784, 2)
+
+
+# ----------------------------------------------------------------- xor_weights
+
+OR, NOT_AND, AND = (10.0, 10.0, -5.0), (-10.0, -10.0, 15.0), (10.0, 10.0, -15.0)
+
+
+def _xor(hidden, output):
+    return {"hidden": list(hidden), "output": output}
+
+
+def test_xor_reference_and_variants_pass():
+    ex = ch03.xor_weights
+    assert ex.check(ex.reference, strict=True)
+    assert ex.check(_xor([NOT_AND, OR], AND))  # the hidden units in either order
+    assert ex.check(_xor([(20, 20, -10), (-20, -20, 30)], (20, 20, -30)))  # larger weights
+    assert ex.check(_xor([np.array(OR), np.array(NOT_AND)], np.array(AND)))  # arrays
+
+
+def test_xor_typical_mistakes_fail():
+    ex = ch03.xor_weights
+    # AND where OR belongs: AND and NOT AND are each other's opposite.
+    result = assert_fails(ex, _xor([AND, NOT_AND], AND), "compute AND and NOT AND")
+    assert "XOR needs OR" in result.message
+    # Swapped signs: a hidden unit that is NOT OR, or an output unit that is NOT AND.
+    assert_fails(ex, _xor([(-10, -10, 5), NOT_AND], AND), "hidden unit 1 computes NOT OR")
+    assert_fails(ex, _xor([OR, AND], AND), "hidden unit 2 computes AND, the opposite of NOT AND")
+    assert_fails(ex, _xor([OR, NOT_AND], (-10, -10, 15)), "computes NOT XOR")
+    # A single unit, as a bare (w1, w2, b) or as the only hidden unit.
+    assert_fails(ex, OR, "single logistic unit")
+    assert_fails(ex, _xor([OR], AND), "one hidden unit is not enough")
+    assert_fails(ex, _xor(OR, AND), "one hidden unit is not enough")
+    # The right logic with weights too small to be decisive.
+    result = assert_fails(ex, _xor([(1, 1, -0.5), (-1, -1, 1.5)], (1, 1, -1.5)), "larger")
+    assert "the output unit is an AND" in result.message
+    # An OR where the AND belongs at the output.
+    assert_fails(ex, _xor([OR, NOT_AND], OR), "should compute their AND")
+    # Malformed answers.
+    assert_fails(ex, {"hidden": [OR, NOT_AND]}, 'the key "output" is missing')
+    assert_fails(ex, _xor([OR, NOT_AND], (10, 10)), "output unit: should be three numbers")
+    assert_fails(ex, _xor([OR, NOT_AND, AND], AND), "should hold two units")
+    assert_fails(ex, "xor", "should be a dict")
+    result = ex.check({"hidden": [..., ...], "output": ...})
+    assert result.status == "not attempted" and "ch03.xor_weights.hint()" in result.message

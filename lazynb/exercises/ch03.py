@@ -9,8 +9,8 @@ The three optimisation problems of the e-book's chapter 4, solved by gradient st
 The reader writes ``f(x0, lr, steps)``: start at ``x0``, make ``steps`` updates with
 learning rate ``lr``, return the point reached. The checker calls it with several
 settings and checks that it starts where it is told, that one step is a gradient step
-(for the two problems in one variable: exactly ``x0 + lr * dJ/dx``), and that many
-steps reach the optimum:
+(exactly ``x0 + lr * dJ/dx``; on the segment, ``x0 - lr * dJ/dx`` for J(x, 1 - x),
+clipped to [0, 1]), and that many steps reach the optimum:
 
 - ``maximise_log``: maximise log(x) + log(1 - x) on (0, 1);
 - ``maximise_sin``: maximise sin(x) on (0, pi);
@@ -22,10 +22,17 @@ with biases, and divided by N like every cost in this book):
 
 - ``grad_W2(Z, T, Y)``, ``grad_b2(T, Y)``, ``grad_W1(X, Z, T, Y, W2)``, ``grad_b1(Z, T, Y, W2)``.
 
+A hidden layer by hand:
+
+- ``xor_weights``: weights for a 2-2-1 network of logistic units that computes XOR,
+  built as (x1 OR x2) AND NOT (x1 AND x2).
+
 And the e-book's MNIST exercise:
 
 - ``mnist_with_biases``: train the network with biases on MNIST by full-batch gradient
-  descent and hand in the predicted digits of the test images; at least 85 % must be right.
+  descent and hand in its parameters (W1, b1, W2, b2); the checker rebuilds the network
+  (sigmoid hidden layer, softmax output), checks the shapes and that the biases were
+  trained, and computes the classification rate on the test images: at least 85 %.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from .core import (
     Case,
     Exercise,
     FunctionExercise,
+    ValueExercise,
     _function_name,
     _holds_ellipsis,
     _one_line,
@@ -61,7 +69,8 @@ __all__ = [
     "mnist_with_biases",
     "GradientMethodExercise",
     "Probe",
-    "PredictionExercise",
+    "xor_weights",
+    "TrainedNetworkExercise",
 ]
 
 
@@ -387,6 +396,45 @@ def _segment_J(x: float, y: float) -> float:
     return 1 - x * x - y * y
 
 
+def _segment_dJ(x: float) -> float:
+    """dJ/dx of J(x, 1 - x) = 2x - 2x^2, the slope along the segment."""
+    return 2 - 4 * x
+
+
+def _segment_step(x0: float, lr: float, scale: float = 1.0) -> float:
+    """Where one projected gradient step (its slope times ``scale``) takes x from x0."""
+    return min(max(x0 - scale * lr * _segment_dJ(x0), 0.0), 1.0)
+
+
+def _segment_step_problem(x: float, probe: Probe) -> str | None:
+    """What is wrong with one update from ``probe.x0`` that went downhill, or None."""
+    want = _segment_step(probe.x0, probe.lr)
+    if _close(x, want, probe.lr):
+        return None
+    moved = abs(x - probe.x0)
+    if _close(moved, probe.lr, probe.lr):
+        return (
+            f"one update with lr = {probe.lr:g} moved x by exactly lr. A gradient step "
+            f"moves it by lr times the slope |dJ/dx|, which differs from point to point; "
+            f"did you use only the sign of the derivative (e.g. `np.sign`)?"
+        )
+    for scale, what in ((0.5, "half"), (2.0, "twice")):
+        if _close(x, _segment_step(probe.x0, probe.lr, scale), probe.lr):
+            return (
+                f"one update moved x {what} as far as lr * dJ/dx, the slope of "
+                f"J(x, 1 - x) in x. Check the factors of your derivative: y = 1 - x "
+                f"changes with x too, so both terms of J depend on x (the chain rule). "
+                f"(Projecting the plane's gradient onto the line is a gradient method too, "
+                f"but it measures the step along the line, not in x, and is half as long; "
+                f"this exercise asks for the derivative with respect to x.)"
+            )
+    return (
+        f"one update from x0 = {probe.x0:g} with lr = {probe.lr:g} moved x by "
+        f"{x - probe.x0:.4g}, which is not lr times the slope dJ/dx of J(x, 1 - x) "
+        f"(then clipped to [0, 1]). Check your dJ/dx."
+    )
+
+
 def _judge_segment(got, probe: Probe, caught) -> str | None:
     values, problem = _as_numbers(got, 2)
     if problem:
@@ -427,7 +475,7 @@ def _judge_segment(got, probe: Probe, caught) -> str | None:
                 f"gradient step moves it by lr times the slope, a few hundredths here. Make "
                 f"`steps` small gradient updates rather than jumping."
             )
-        return None
+        return _segment_step_problem(x, probe)
     # converge
     if _close(x, probe.x0, 1.0):
         return f"after {probe.steps} updates the point is still the start: is the update inside your loop?"
@@ -452,8 +500,9 @@ minimise_on_segment = GradientMethodExercise(
     prompt=(
         "Minimise J(x, y) = 1 - x^2 - y^2 subject to x + y = 1 and 0 <= x, y <= 1 with "
         "gradient steps. Write `minimise_on_segment(x0, lr, steps)`: start at (x0, 1 - x0), "
-        "make `steps` updates with learning rate lr, keep the point on the segment after "
-        "every update, and return the point (x, y) reached."
+        "make `steps` updates x <- x - lr * dJ/dx, where J is written as a function of x "
+        "alone (y = 1 - x), clip x back into [0, 1] after every update, and return the "
+        "point (x, y) reached. The checker compares single steps with that update."
     ),
     hints=[
         "The constraint x + y = 1 removes one variable: put y = 1 - x into J and you have a "
@@ -470,6 +519,9 @@ minimise_on_segment = GradientMethodExercise(
         Probe(0.8, 0.05, 1000, "converge"),
         Probe(0.3, 0.01, 1, "step"),
         Probe(0.51, 0.1, 1000, "converge"),
+        Probe(0.8, 0.02, 1, "step"),
+        Probe(0.1, 0.05, 1, "step"),
+        Probe(0.95, 0.2, 1, "step"),  # the step leaves the segment: clipped back to x = 1
     ],
     judge=_judge_segment,
 )
@@ -749,18 +801,25 @@ grad_b1 = FunctionExercise(
 MIN_RATE = 0.85  # the classification rate the MNIST exercise asks for on the test images
 
 
-class PredictionExercise(Exercise):
-    """An exercise whose answer is the predicted digits of the MNIST test images.
+class TrainedNetworkExercise(Exercise):
+    """An exercise whose answer is the trained parameters ``(W1, b1, W2, b2)`` of a network.
 
-    build: a zero-argument function that trains a network and returns its predictions
+    The checker rebuilds the network from them, a sigmoid hidden layer and a softmax output,
+    ``Y = softmax(sigmoid(X W1 + b1) W2 + b2)``, and computes its classification rate on the
+    MNIST test images itself: the answer cannot be a model of another shape (no hidden layer,
+    no biases) that happens to score well.
+
+    build: a zero-argument function that trains the network and returns its parameters
     (``solution()`` shows its source). It is only run when ``reference`` is first used,
     since it trains a network. min_rate: the classification rate the answer must reach.
     """
 
+    names = ("W1", "b1", "W2", "b2")
+
     def __init__(
         self,
         name: str,
-        build: Callable[[], np.ndarray],
+        build: Callable[[], tuple],
         *,
         min_rate: float,
         prompt: str,
@@ -774,7 +833,7 @@ class PredictionExercise(Exercise):
 
     @property
     def reference(self):
-        """The reference predictions (trained on first use, then kept)."""
+        """The reference parameters ``(W1, b1, W2, b2)`` (trained on first use, then kept)."""
         if self._reference is None:
             self._reference = self.build()
         return self._reference
@@ -788,103 +847,153 @@ class PredictionExercise(Exercise):
         return show_source(self.build)
 
     def check(self, answer, *, strict: bool = False):
-        """Check the predicted digits ``answer`` of the test images."""
-        if answer is None or _holds_ellipsis(answer):
-            return self._not_attempted("replace the `...` with your predictions", 0, strict)
-        message = self._problem(answer)
+        """Check the trained parameters ``answer = (W1, b1, W2, b2)``."""
+        if answer is None or answer is Ellipsis or _holds_ellipsis(answer):
+            return self._not_attempted(
+                "replace the `...` with your trained parameters (W1, b1, W2, b2)", 0, strict
+            )
+        params, message = self._parameters(answer)
         if message:
             return self._result("failed", message, 1, strict)
-        y_test = _mnist_labels("test")
-        rate = float(np.mean(_as_labels(answer) == y_test))
+        X_test, y_test = _mnist_split("test")
+        rate = _rate(params, X_test, y_test, sigmoid)
+        M = params[0].shape[1]
+        if rate < self.min_rate:
+            relu = _rate(params, X_test, y_test, lambda a: np.maximum(a, 0))
+            if relu >= self.min_rate:
+                message = (
+                    f"with a sigmoid hidden layer your parameters classify {rate:.1%} of the "
+                    f"test images right, with a ReLU hidden layer {relu:.1%}: this exercise's "
+                    f"network has a *sigmoid* hidden layer, Z = sigmoid(X W1 + b1). Train it "
+                    f"with the sigmoid's derivative Z * (1 - Z)."
+                )
+            else:
+                message = (
+                    f"the network built from your parameters, "
+                    f"softmax(sigmoid(X W1 + b1) W2 + b2), classifies {rate:.1%} of the test "
+                    f"images right; the exercise asks for at least {self.min_rate:.0%}. Train "
+                    f"for more epochs, or with a larger learning rate (watching that the cost "
+                    f"still falls)."
+                )
+            return self._result("failed", message, 1, strict)
         return self._result(
             "passed",
-            f"your classification rate on the {len(y_test):,} test "
-            f"images is {rate:.1%} (at least {self.min_rate:.0%} asked).",
+            f"your 784-{M}-10 network with biases classifies {rate:.1%} of the "
+            f"{len(y_test):,} test images right (at least {self.min_rate:.0%} asked).",
             1,
             strict,
         )
 
-    def _problem(self, answer) -> str | None:
+    def _parameters(self, answer) -> tuple[tuple | None, str | None]:
+        """The four parameters as float arrays, or None and what is wrong with the answer."""
+        want = "the four trained parameters `(W1, b1, W2, b2)`"
         if callable(answer) and not hasattr(answer, "__array__"):
-            return "pass your predictions (an array of digits), not a function that makes them"
-        if callable(getattr(answer, "numpy", None)):
-            answer = answer.numpy()
-        try:
-            pred = np.asarray(answer)
-        except Exception:
-            pred = np.asarray(None)
-        if pred.dtype == object or not (np.issubdtype(pred.dtype, np.number) or pred.dtype == bool):
-            return f"should be an array of predicted digits, got {_type_name(answer)}"
-        y_test = _mnist_labels("test")
-        n_test, n_train = len(y_test), len(_mnist_labels("train"))
-        if pred.ndim == 2 and pred.shape[1] == 10:
-            return (
-                "this has one row per image and one column per digit: probabilities or an "
-                "indicator matrix. Hand in the predicted digit of each image, "
-                "`.argmax(axis=1)` of the network's output."
+            return None, f"pass {want}, not a function that makes them"
+        if isinstance(answer, dict):
+            missing = [k for k in self.names if k not in answer]
+            if missing:
+                return None, (
+                    f"a dict of parameters needs the keys W1, b1, W2, b2; "
+                    f"{', '.join(missing)} missing"
+                )
+            answer = tuple(answer[k] for k in self.names)
+        if isinstance(answer, np.ndarray) or callable(getattr(answer, "numpy", None)):
+            arr = np.asarray(answer.numpy() if hasattr(answer, "numpy") else answer)
+            if arr.ndim == 1 and len(arr) == len(_mnist_split("test")[1]):
+                return None, (
+                    f"this looks like predicted digits. Hand in {want} instead: the "
+                    f"checker builds the network from them and computes its predictions "
+                    f"of the test images itself."
+                )
+            return None, f"expected {want} as a tuple, got one array of shape {arr.shape}"
+        if not isinstance(answer, (tuple, list)):
+            return None, f"expected {want} as a tuple, got {_type_name(answer)}"
+        if len(answer) != 4:
+            extra = (
+                " Two arrays are a network with no hidden layer (softmax regression); this "
+                "exercise's network has a hidden layer: weights and biases for each of its "
+                "two layers."
+                if len(answer) in (1, 2)
+                else ""
             )
-        if pred.ndim != 1:
+            return None, f"expected {want}, got {len(answer)} item(s).{extra}"
+        params = []
+        for name, value in zip(self.names, answer):
+            if callable(getattr(value, "numpy", None)):
+                value = value.numpy()
+            try:
+                arr = np.asarray(value, dtype=np.float32)
+            except (TypeError, ValueError):
+                return None, f"{name} should be an array of numbers, got {_type_name(value)}"
+            params.append(arr)
+        W1, b1, W2, b2 = params
+        D, K = _mnist_split("test")[0].shape[1], 10
+        if W1.ndim != 2 or W1.shape[0] != D:
+            if W1.ndim == 2 and W1.shape[1] == D:
+                return None, (
+                    f"W1 has shape {W1.shape}: transposed. With X of shape (N, {D}), the "
+                    f"hidden activations are X @ W1, so W1 is ({D}, M)."
+                )
             return (
-                f"should be a 1-D array with one predicted digit per test image, got shape "
-                f"{pred.shape}"
+                None,
+                f"W1 should have shape ({D}, M), one column per hidden unit; got {W1.shape}",
             )
-        if len(pred) != n_test:
-            split = " of the training split" if len(pred) == n_train != n_test else ""
-            return (
-                f"there are {len(pred):,} predictions{split}, but {n_test:,} test images: "
-                f"predict the images of `load_mnist('test')`, which the network never saw "
-                f"during training."
-            )
-        if pred.dtype == bool:
-            return "predicted digits must be whole numbers from 0 to 9, got booleans"
-        if np.issubdtype(pred.dtype, np.floating) and np.any(pred != np.round(pred)):
-            return (
-                "predicted digits must be whole numbers from 0 to 9; these are fractions "
-                "(probabilities?): take the argmax over the 10 outputs."
-            )
-        if pred.min() < 0 or pred.max() > 9:
-            return (
-                f"predicted digits must lie in 0..9, got values from {pred.min()} to {pred.max()}"
-            )
-        rate = float(np.mean(pred.astype(np.int64) == y_test))
-        if rate < self.min_rate:
-            return (
-                f"your classification rate on the test images is {rate:.1%}; the exercise "
-                f"asks for at least {self.min_rate:.0%}. Train for more epochs, or with a "
-                f"larger learning rate (watching that the cost still falls)."
-            )
-        return None
+        M = W1.shape[1]
+        if b1.shape != (M,):
+            return None, f"b1 should have shape ({M},), one bias per hidden unit; got {b1.shape}"
+        if W2.shape != (M, K):
+            if W2.shape == (K, M):
+                return None, f"W2 has shape {W2.shape}: transposed; it should be ({M}, {K})."
+            return None, f"W2 should have shape ({M}, {K}), hidden units by digits; got {W2.shape}"
+        if b2.shape != (K,):
+            return None, f"b2 should have shape ({K},), one bias per digit; got {b2.shape}"
+        for name, arr in zip(self.names, params):
+            if not np.all(np.isfinite(arr)):
+                return None, (
+                    f"{name} holds NaN or infinity: training diverged. Lower the learning rate."
+                )
+        for name, arr in (("b1", b1), ("b2", b2)):
+            if not np.any(arr):
+                return None, (
+                    f"{name} is all zeros: the biases were never trained. Update them in "
+                    f"every epoch as you update the weights, `{name} -= lr * grad_{name}(...)`; "
+                    f"a network without biases is not what this exercise asks for."
+                )
+        return tuple(params), None
 
 
-_LABELS: dict = {}
+_MNIST: dict = {}
 
 
-def _mnist_labels(split: str) -> np.ndarray:
-    """The labels of an MNIST split (cached): the full set if present, else the shipped sample."""
-    if split not in _LABELS:
+def _mnist_split(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """An MNIST split (cached): the full set if present, else the shipped sample."""
+    if split not in _MNIST:
         from ..data import load_mnist
 
-        _LABELS[split] = load_mnist(split, warn=False)[1]
-    return _LABELS[split]
+        _MNIST[split] = load_mnist(split, warn=False)
+    return _MNIST[split]
 
 
-def _as_labels(answer) -> np.ndarray:
-    if callable(getattr(answer, "numpy", None)):
-        answer = answer.numpy()
-    return np.asarray(answer).astype(np.int64)
+def _rate(params, X, y, hidden) -> float:
+    """The classification rate on (X, y) of softmax(hidden(X W1 + b1) W2 + b2)."""
+    W1, b1, W2, b2 = params
+    with np.errstate(over="ignore", under="ignore"):
+        scores = hidden(X @ W1 + b1) @ W2 + b2
+    return float(np.mean(scores.argmax(axis=1) == y))
 
 
 def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
-    """Train a D-hidden-10 network with biases on MNIST; return the test images' predicted digits.
+    """Train a D-hidden-10 network with biases on MNIST; return its parameters (W1, b1, W2, b2).
 
     The e-book's loop: sigmoid hidden layer, softmax output, full-batch gradient descent on
     the mean cross-entropy, printing the cost and the classification rate as it goes.
+    Returns W1: (D, hidden), b1: (hidden,), W2: (hidden, 10), b2: (10,).
     """
     from lazynb.activations import sigmoid, softmax
     from lazynb.data import load_mnist, one_hot
 
     X, y = load_mnist("train", warn=False)  # (N, 784) in [0, 1], (N,) digits
-    X_test, _ = load_mnist("test", warn=False)
+    X_test, y_test = load_mnist("test", warn=False)
     T = one_hot(y, 10)  # (N, 10) indicator matrix
     N, D = X.shape
     rng = np.random.default_rng(seed)
@@ -908,29 +1017,220 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
             print(f"epoch {epoch:3d}: cost {cost:.4f}, classification rate {rate:.1%}")
 
     Y_test = softmax(sigmoid(X_test @ W1 + b1) @ W2 + b2)
-    return Y_test.argmax(axis=1)
+    print(f"test images: classification rate {np.mean(Y_test.argmax(axis=1) == y_test):.1%}")
+    return W1, b1, W2, b2
 
 
-mnist_with_biases = PredictionExercise(
+mnist_with_biases = TrainedNetworkExercise(
     "mnist_with_biases",
     mnist_with_biases,
     min_rate=MIN_RATE,
     chapter="ch03",
     prompt=(
-        "Train the one-hidden-layer network on MNIST with biases b1 and b2, by full-batch "
-        "gradient descent, printing the cost and the classification rate as it trains. Then "
-        "predict the digits of the test images (`load_mnist('test')`) and hand in the "
-        f"predictions: an integer array with one digit per test image. At least "
-        f"{MIN_RATE:.0%} of them must be right."
+        "Train the one-hidden-layer network Y = softmax(sigmoid(X W1 + b1) W2 + b2) on MNIST, "
+        "biases b1 and b2 included, by full-batch gradient descent, printing the cost and the "
+        "classification rate as it trains. Hand in the trained parameters as a tuple "
+        "`(W1, b1, W2, b2)` with shapes (784, M), (M,), (M, 10) and (10,). The checker builds "
+        "the network from them and computes its classification rate on the test images "
+        f"(`load_mnist('test')`); at least {MIN_RATE:.0%} must be right."
     ),
     hints=[
         "Reuse your four gradient functions: in each epoch run the forward pass (Z, Y), then "
         "update W2, b2, W1 and b1 with `param -= lr * grad`. Start from small random weights, "
-        "e.g. `rng.normal(size=(784, 100)) / np.sqrt(784)`, and zero biases.",
+        "e.g. `rng.normal(size=(784, 32)) / np.sqrt(784)`, and zero biases, which training "
+        "then moves.",
         "With the mean cost, learning rates from about 0.5 to 2 work for a sigmoid hidden layer; "
         "with lr = 2, 80 to 100 epochs of full-batch descent are enough. Print the classification rate "
         "`np.mean(Y.argmax(axis=1) == y)` every few epochs.",
-        "For the test images, run the forward pass once with the trained weights and take "
-        "`Y_test.argmax(axis=1)`: those are the predictions to hand in.",
+        "Hand in `(W1, b1, W2, b2)` after training. To see the test rate yourself, run the "
+        "forward pass on the test images and compare `Y_test.argmax(axis=1)` with their labels.",
+    ],
+)
+
+
+# =========================================================================== XOR by hand
+
+_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
+_TABLES = {  # a unit's truth table on _INPUTS (output above 0.5 or not) -> its name
+    (0, 1, 1, 1): "OR",
+    (0, 0, 0, 1): "AND",
+    (1, 1, 1, 0): "NOT AND",
+    (1, 0, 0, 0): "NOT OR",
+    (0, 1, 1, 0): "XOR",
+    (1, 0, 0, 1): "NOT XOR",
+    (0, 0, 0, 0): "always 0",
+    (1, 1, 1, 1): "always 1",
+}
+_XOR = (0, 1, 1, 0)
+
+
+def xor_weights():
+    """Weights for a 2-2-1 network of logistic units that computes XOR on inputs 0 and 1.
+
+    Returns {"hidden": [(w1, w2, b), (w1, w2, b)], "output": (v1, v2, c)}: hidden unit 1
+    is OR (on when at least one input is), hidden unit 2 is NOT AND (on unless both are),
+    and the output unit is the AND of the two: x1 XOR x2 = (x1 OR x2) AND NOT (x1 AND x2).
+    """
+    OR = (10.0, 10.0, -5.0)  # one input on is enough: 10 - 5 > 0 > -5
+    NOT_AND = (-10.0, -10.0, 15.0)  # AND's weights and bias with every sign flipped
+    AND = (10.0, 10.0, -15.0)  # both hidden units must be on: 20 - 15 > 0 > 10 - 15
+    return {"hidden": [OR, NOT_AND], "output": AND}
+
+
+def _unit(params, x1, x2) -> float:
+    w1, w2, b = params
+    return float(sigmoid(np.float64(w1 * x1 + w2 * x2 + b)))
+
+
+def _table(outputs) -> tuple:
+    return tuple(int(v > 0.5) for v in outputs)
+
+
+def _name(table) -> str:
+    return _TABLES.get(table, "the truth table " + str(table))
+
+
+def _three_numbers(value):
+    """(w1, w2, b) as floats and None, or None and a message saying what is wrong."""
+    if callable(getattr(value, "numpy", None)):  # a tensor
+        value = value.numpy()
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        return None, f"should be three numbers (w1, w2, b), got {type(value).__name__}"
+    if len(value) != 3:
+        return None, f"should be three numbers (w1, w2, b), got {len(value)}"
+    numbers = []
+    for label, x in zip(("w1", "w2", "b"), value):
+        if isinstance(x, np.ndarray) and x.ndim == 0:
+            x = x[()]
+        if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+            return None, f"w1, w2 and b must be numbers, got {type(x).__name__} for {label}"
+        if not math.isfinite(float(x)):
+            return None, f"{label} must be a finite number, got {x}"
+        numbers.append(float(x))
+    return tuple(numbers), None
+
+
+def _check_xor(answer) -> str | None:
+    if not isinstance(answer, dict):
+        if _three_numbers(answer)[0] is not None:
+            return (
+                "this is a single logistic unit (w1, w2, b). One unit draws one straight line "
+                "in the (x1, x2) plane, and no straight line puts (0, 1) and (1, 0) on one side "
+                "and (0, 0) and (1, 1) on the other. Use two hidden units and an output unit: "
+                '{"hidden": [(w1, w2, b), (w1, w2, b)], "output": (v1, v2, c)}.'
+            )
+        return (
+            'should be a dict {"hidden": [(w1, w2, b), (w1, w2, b)], "output": (v1, v2, c)}, '
+            f"got {_type_name(answer)}"
+        )
+    for key in ("hidden", "output"):
+        if key not in answer:
+            return f'the key "{key}" is missing: give both "hidden" and "output"'
+    hidden = answer["hidden"]
+    if _three_numbers(hidden)[0] is not None:
+        hidden = [hidden]
+    if isinstance(hidden, (str, bytes, dict)) or not hasattr(hidden, "__len__"):
+        return f'"hidden" should be a list of two units (w1, w2, b), got {_type_name(hidden)}'
+    if len(hidden) == 1:
+        return (
+            "one hidden unit is not enough: the output unit then sees a single number, one "
+            "straight cut of the plane, and XOR needs two cuts. Use two hidden units."
+        )
+    if len(hidden) != 2:
+        return f'"hidden" should hold two units (w1, w2, b), got {len(hidden)}'
+    units = []
+    for m, unit in enumerate(hidden, 1):
+        params, problem = _three_numbers(unit)
+        if problem:
+            return f"hidden unit {m}: {problem}"
+        units.append(params)
+    out, problem = _three_numbers(answer["output"])
+    if problem:
+        return f"output unit: {problem}"
+    H = [[_unit(u, x1, x2) for u in units] for x1, x2 in _INPUTS]  # (4, 2)
+    y = [_unit(out, h1, h2) for h1, h2 in H]
+    if not all(math.isfinite(v) for row in H for v in row) or not all(map(math.isfinite, y)):
+        return "the weights are too large to add up; numbers around 10 are plenty"
+    truth = [bool(t) for t in _XOR]
+    if all((v >= 0.9) if t else (v <= 0.1) for v, t in zip(y, truth)):
+        return None
+    names = sorted(_name(_table([row[m] for row in H])) for m in range(2))
+    what = f"your hidden units compute {names[0]} and {names[1]}"
+    if names == ["AND", "NOT AND"]:
+        return (
+            f"{what}. One is the other's opposite, so together they tell the output unit "
+            f"no more than one of them would: at (0, 1), (1, 0) and (0, 0) they look the same. "
+            f"XOR needs OR (at least one input on) and NOT AND (not both on)."
+        )
+    for m, u in enumerate(units, 1):
+        name = _name(_table([_unit(u, x1, x2) for x1, x2 in _INPUTS]))
+        flipped = {"NOT OR": "OR", "AND": "NOT AND"}.get(name)
+        if flipped and flipped not in names:
+            return (
+                f"hidden unit {m} computes {name}, the opposite of {flipped}: a unit's output "
+                f"flips when every sign of its weights and bias flips."
+            )
+    table_y = _table(y)
+    if table_y == (1, 0, 0, 1):
+        return (
+            f"{what}, but the network computes NOT XOR (1 where the inputs are equal): the "
+            f"output unit's signs are flipped, or it combines the hidden units the wrong way."
+        )
+    for (x1, x2), v, t in zip(_INPUTS, y, truth):
+        if (v < 0.9) if t else (v > 0.1):
+            bound = "at least 0.9" if t else "at most 0.1"
+            if table_y == _XOR:
+                return (
+                    f"right on every input at the threshold 0.5, but for input ({x1}, {x2}) "
+                    f"the network outputs {_show(v, 0.9 if t else 0.1)}; it should be {bound}. "
+                    f"Make the weights larger, so that every unit is decisive."
+                )
+            ideal = _table([_unit(out, a, b) for a, b in _INPUTS])
+            if names == ["NOT AND", "OR"] and ideal == (0, 0, 0, 1):
+                return (
+                    f"{what}, and the output unit is an AND, but for input ({x1}, {x2}) the "
+                    f"network outputs {_show(v, 0.9 if t else 0.1)}; it should be {bound}. "
+                    f"The hidden outputs are not close enough to 0 and 1 for the output unit: "
+                    f"make the weights larger, so that every unit is decisive."
+                )
+            if names == ["NOT AND", "OR"]:
+                return (
+                    f"{what}, as XOR needs, but for input ({x1}, {x2}) the output unit gives "
+                    f"{_show(v, 0.9 if t else 0.1)}; it should be {bound}. XOR is on only "
+                    f"where both hidden units are on: the output unit should compute their AND."
+                )
+            return (
+                f"for input ({x1}, {x2}) the network outputs {_show(v, 0.9 if t else 0.1)}; it "
+                f"should be {bound}. {what}: XOR is (x1 OR x2) AND NOT (x1 AND x2)."
+            )
+    return None  # pragma: no cover (every failing answer fails on some input)
+
+
+def _show(y: float, bound: float) -> str:
+    """The unit's output, with enough digits not to look equal to the bound."""
+    text = f"{y:.2f}"
+    return f"{y:.6g}" if float(text) == bound else text
+
+
+xor_weights = ValueExercise(
+    "xor_weights",
+    xor_weights,
+    checker=_check_xor,
+    chapter="ch03",
+    prompt=(
+        "Choose weights by hand for a network of logistic units with two inputs x1, x2 in "
+        "{0, 1}, two hidden units and one output unit, each unit sigmoid(w1*in1 + w2*in2 + b), "
+        "that computes XOR: on (0, 0), (0, 1), (1, 0), (1, 1) the output must be at least 0.9 "
+        "where XOR is 1 and at most 0.1 where it is 0. Use XOR = (x1 OR x2) AND NOT (x1 AND x2). "
+        'Answer with a dict {"hidden": [(w1, w2, b), (w1, w2, b)], "output": (v1, v2, c)}.'
+    ),
+    hints=[
+        "Chapter 1's gate_weights exercise made single units for AND and OR. Make hidden unit 1 "
+        "an OR and hidden unit 2 a NOT AND; the output unit then gets their two outputs as its "
+        "inputs.",
+        "NOT AND is AND with every sign flipped: sigmoid(-t) = 1 - sigmoid(t). Check each unit "
+        "on the four inputs: with weights of 10, an input that is on adds 10.",
+        "The output unit is an AND of the two hidden outputs, which are almost exactly 0 or 1: "
+        "the same (10, 10, -15) as chapter 1's AND works.",
     ],
 )
