@@ -1,9 +1,14 @@
-"""One logistic unit: the neuron of chapter 1.
+"""Single units: the neurons of chapter 1.
 
-The unit computes ``P(Y=1 | x) = sigmoid(w . x + b)``. :class:`LogisticUnit`
+:class:`Perceptron` is Rosenblatt's unit: a step of the pre-activation
+``a = w . x + b``, trained by the perceptron learning rule, which moves the
+weights only on mistakes. It converges on linearly separable data and never on
+XOR.
+
+The logistic unit computes ``P(Y=1 | x) = sigmoid(w . x + b)``. :class:`LogisticUnit`
 trains one by full-batch gradient descent on the binary cross-entropy, the
-"repetition lowers the error" loop of the e-book's chapter 2. The update rule
-is derived in chapter 3; here it is used, not yet explained.
+"repetition lowers the error" loop of the e-book's chapter 2. Chapter 1 derives
+its update: the gradient of the cross-entropy with respect to ``a`` is ``p - t``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,16 @@ from ._validate import as_float_array, as_labels, check_positive_float, check_po
 from .activations import sigmoid
 from .losses import binary_cross_entropy
 from .metrics import error_rate
+
+
+def step(a):
+    """The step (Heaviside) function of the perceptron: 1 where ``a >= 0``, else 0.
+
+    a: array of any shape (or a number) of pre-activations. Returns an int64 array
+    of the same shape. Its derivative is 0 wherever it exists (everywhere but 0).
+    """
+    a = as_float_array(a, "a")
+    return (a >= 0).astype(np.int64)
 
 
 def logistic_unit(X, w, b=0.0):
@@ -45,6 +60,62 @@ def _check_binary_data(X, y):
     return X, t
 
 
+class Perceptron:
+    """Rosenblatt's perceptron: a step unit trained by the perceptron learning rule.
+
+    Parameters: ``lr`` learning rate (with the weights starting at 0 it only scales
+    them, so the predictions do not depend on it), ``epochs`` the most passes over
+    the data. Training stops after the first pass without a mistake.
+
+    After :meth:`fit`: ``w_`` (D,), ``b_`` float, ``mistakes_`` the number of
+    misclassified samples (= updates) in each pass, and ``converged_``, True when
+    the last pass made no mistake.
+    """
+
+    def __init__(self, lr: float = 1.0, epochs: int = 100):
+        self.lr = check_positive_float(lr, "lr")
+        self.epochs = check_positive_int(epochs, "epochs")
+
+    def fit(self, X, y):
+        """Train on X: (N, D) and binary labels y: (N,) in {0, 1}, one sample at a time.
+
+        Returns ``self``.
+        """
+        X, t = _check_binary_data(X, y)
+        self.w_, self.b_ = np.zeros(X.shape[1]), 0.0
+        self.mistakes_ = []
+        for _ in range(self.epochs):
+            mistakes = 0
+            for x_n, t_n in zip(X, t):
+                y_n = step(x_n @ self.w_ + self.b_)  # the unit's answer, 0 or 1
+                if y_n != t_n:  # only a mistake moves the weights, towards the right answer
+                    self.w_ += self.lr * (t_n - y_n) * x_n
+                    self.b_ += self.lr * (t_n - y_n)
+                    mistakes += 1
+            self.mistakes_.append(mistakes)
+            if mistakes == 0:  # every sample is on its right side: nothing left to learn
+                break
+        self.converged_ = self.mistakes_[-1] == 0
+        return self
+
+    def predict(self, X):
+        """Class 0 or 1 for each row of X: (N, D). Returns (N,) int64."""
+        if not hasattr(self, "w_"):
+            raise RuntimeError("this Perceptron is not trained yet: call fit(X, y) first")
+        X = as_float_array(X, "X", ndim=2)
+        if X.shape[1] != self.w_.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[1]} features per sample but the perceptron was trained "
+                f"on {self.w_.shape[0]}"
+            )
+        return step(X @ self.w_ + self.b_)
+
+    def score(self, X, y) -> float:
+        """Classification rate on X: (N, D), y: (N,) binary labels in {0, 1}."""
+        X, t = _check_binary_data(X, y)
+        return 1.0 - error_rate(t, self.predict(X))
+
+
 class LogisticUnit:
     """A single logistic unit trained by full-batch gradient descent.
 
@@ -73,7 +144,7 @@ class LogisticUnit:
             p = sigmoid(X @ self.w_ + self.b_)
             self.history_["cost"].append(binary_cross_entropy(t, p))
             self.history_["error"].append(error_rate(t, (p >= 0.5).astype(np.int64)))
-            # Gradient of the mean cross-entropy: the error (p - t) weighted by the inputs.
+            # dJ/da = p - t (derived in chapter 1); dJ/dw = mean of (p - t) x over the samples.
             delta = p - t
             self.w_ -= self.lr * (X.T @ delta) / N
             self.b_ -= self.lr * float(delta.mean())

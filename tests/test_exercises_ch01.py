@@ -12,6 +12,7 @@ import pytest
 from lazynb.activations import sigmoid
 from lazynb.exercises import ch01
 from lazynb.exercises.core import FunctionExercise, ValueExercise
+from lazynb.losses import binary_cross_entropy_with_logits
 
 import exercise_helpers as helpers
 from exercise_helpers import (
@@ -23,7 +24,7 @@ from exercise_helpers import (
     expected_texts,
 )
 
-FUNCTION_EXERCISES = [ch01.network_output, ch01.stable_sigmoid, ch01.predict_labels]
+FUNCTION_EXERCISES = [ch01.network_output, ch01.bce_with_logits, ch01.predict_labels]
 ALL_EXERCISES = FUNCTION_EXERCISES + [ch01.gate_weights]
 
 
@@ -73,7 +74,7 @@ def test_raising_answer_is_an_error(ex):
 def test_solution_shows_the_reference_def(ex):
     params = {
         "network_output": "x, W, b, v, c",
-        "stable_sigmoid": "a",
+        "bce_with_logits": "t, a",
         "gate_weights": "",
         "predict_labels": "X, w, b",
     }[ex.name]
@@ -167,97 +168,140 @@ def test_network_cases_cover_square_and_non_square_weights():
     assert any(d == m for d, m in shapes) and sum(d != m for d, m in shapes) >= 2
 
 
-# ----------------------------------------------------------------- stable_sigmoid
+# ----------------------------------------------------------------- bce_with_logits
 
 
-def _masked_sigmoid(a):
-    a = np.asarray(a, dtype=float)
-    out = np.empty_like(a)
-    pos = a >= 0
-    out[pos] = 1 / (1 + np.exp(-a[pos]))
-    out[~pos] = np.exp(a[~pos]) / (1 + np.exp(a[~pos]))
-    return out
+def _naive_bce(t, a):
+    p = 1 / (1 + np.exp(-a))
+    return np.mean(-(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
+def _softplus(z):
+    return np.logaddexp(0, z)
+
+
+def _where_bce(t, a):
+    softplus = np.where(a >= 0, a + np.log1p(np.exp(-a)), np.log1p(np.exp(a)))
+    return np.mean(softplus - t * a)
 
 
 @pytest.mark.parametrize(
     "answer",
     [
-        _masked_sigmoid,
-        lambda a: 0.5 * (1 + np.tanh(np.asarray(a) / 2)),  # cancels to 0 for very negative a: fine
-        lambda a: np.exp(-np.logaddexp(0, -np.asarray(a, dtype=float))),
-        sigmoid,  # the package's own
+        lambda t, a: np.mean(np.logaddexp(0, a) - t * a),
+        lambda t, a: -np.mean(t * -_softplus(-a) + (1 - t) * -_softplus(a)),  # the two logs
+        lambda t, a: np.array(np.mean(_softplus(a) - t * a)),  # a 0-d array
+        binary_cross_entropy_with_logits,  # the package's own
     ],
-    ids=["masks", "tanh", "logaddexp", "lazynb"],
+    ids=["logaddexp", "two-logs", "0-d", "lazynb"],
 )
-def test_stable_sigmoid_correct_variants_pass(answer):
-    assert ch01.stable_sigmoid.check(answer).passed
+def test_bce_correct_variants_pass(answer):
+    assert ch01.bce_with_logits.check(answer).passed
 
 
-def test_stable_sigmoid_reference_matches_the_package():
-    for case in ch01.stable_sigmoid.cases(np.random.default_rng(0)):
-        a = case.args["a"]
-        np.testing.assert_array_equal(ch01.stable_sigmoid.reference(a), sigmoid(a))
+def test_bce_reference_matches_the_package_and_the_naive_formula():
+    for case in ch01.bce_with_logits.cases(np.random.default_rng(0)):
+        t, a = case.args["t"], case.args["a"]
+        got = ch01.bce_with_logits.reference(t, a)
+        assert got == pytest.approx(binary_cross_entropy_with_logits(t, a), rel=1e-12)
+        if np.max(np.abs(a)) < 30:  # where the naive formula is still exact enough
+            assert got == pytest.approx(_naive_bce(t, a), rel=1e-9)
 
 
-def test_naive_sigmoid_fails_on_the_overflow_warning():
-    def naive(a):
-        return 1 / (1 + np.exp(-a))
+def test_bce_cases_reach_where_sigmoid_rounds_to_0_or_1():
+    cases = list(ch01.bce_with_logits.cases(np.random.default_rng(0)))
+    assert any(sigmoid(np.max(c.args["a"])) == 1.0 for c in cases)
+    assert any(np.max(np.abs(c.args["a"])) >= 1e4 for c in cases)
+    assert np.max(np.abs(cases[0].args["a"])) < 30  # the first case: a naive formula is right
 
+
+def test_naive_bce_fails_on_log_of_zero():
     result = assert_fails(
-        ch01.stable_sigmoid,
-        naive,
-        "no RuntimeWarning should be raised, but your function warned "
-        '"overflow encountered in exp"',
+        ch01.bce_with_logits,
+        _naive_bce,
+        'no RuntimeWarning should be raised, but your function warned "divide by zero '
+        'encountered in log"',
     )
-    assert "values from -1e4 to 1e4" in result.message
-    assert "in `return 1 / (1 + np.exp(-a))`" in result.message  # the reader's line
+    assert "logits of +-40, where sigmoid(a) rounds to exactly 1 or 0" in result.message
+    assert "Write the loss in terms of a" in result.message
 
 
-def test_where_sigmoid_fails_gently_on_both_branches():
-    def where_sigmoid(a):
-        return np.where(a >= 0, 1 / (1 + np.exp(-a)), np.exp(a) / (1 + np.exp(a)))
+def test_naive_bce_with_silenced_warnings_fails_on_infinity():
+    def silenced(t, a):
+        with np.errstate(all="ignore"):
+            p = 1 / (1 + np.exp(-a))
+            return np.mean(-(t * np.log(p) + (1 - t) * np.log(1 - p)))
 
-    result = assert_fails(ch01.stable_sigmoid, where_sigmoid, "no RuntimeWarning should be raised")
-    assert "evaluates both x and y on every element" in result.message
-
-
-def test_clipped_sigmoid_fails_on_values():
-    def clipped(a):
-        a = np.clip(a, -10, 10)  # changes sigmoid(a) visibly for |a| > 10
-        return 1 / (1 + np.exp(-a))
-
-    assert_fails(ch01.stable_sigmoid, clipped, "values differ from the expected ones at")
+    result = assert_fails(ch01.bce_with_logits, silenced, "the result contains NaN or infinity")
+    assert "sigmoid(a) rounds to exactly 1 or 0 in float64 and log(0) is -inf" in result.message
 
 
-def test_in_place_sigmoid_fails():
-    def in_place(a):
-        a *= -1
-        np.exp(a, out=a)
-        return 1 / (1 + a)
-
-    assert_fails(ch01.stable_sigmoid, in_place, "changed its argument `a` in place")
+def test_where_softplus_fails_on_the_overflow_warning():
+    result = assert_fails(ch01.bce_with_logits, _where_bce, '"overflow encountered in exp"')
+    assert "logits up to 1e4 in size" in result.message
+    assert "computes both x and y on every element" in result.message
 
 
-def test_list_sigmoid_fails():
+@pytest.mark.parametrize(
+    "clip",
+    [
+        lambda a: np.clip(sigmoid(a), 1e-12, 1 - 1e-12),  # the probability clipped
+        lambda a: 1 / (1 + np.exp(-np.clip(a, -30, 30))),  # the logit clipped
+    ],
+    ids=["clip-p", "clip-a"],
+)
+def test_clipped_bce_fails_where_the_loss_has_no_ceiling(clip):
+    def clipped(t, a):
+        p = clip(a)
+        return np.mean(-(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+    result = assert_fails(ch01.bce_with_logits, clipped, "the loss is too small where |a| is large")
+    assert "logits of +-40" in result.message  # it is right for the small logits before
+
+
+def test_overall_sign_error_fails_as_negative():
     assert_fails(
-        ch01.stable_sigmoid,
-        lambda a: [float(sigmoid(t)) for t in np.ravel(a)],
-        "should return a NumPy array (or a tensor), got list",
+        ch01.bce_with_logits,
+        lambda t, a: np.mean(t * -_softplus(-a) + (1 - t) * -_softplus(a)),
+        "the loss came out negative",
     )
 
 
-def test_integer_input_needs_a_float_result():
-    def empty_like(a):
-        out = np.empty_like(a)  # int input -> int output
-        out[...] = sigmoid(a)
-        return out
-
-    result = assert_fails(ch01.stable_sigmoid, empty_like, "dtype should be floating, got int64")
-    assert "dtype int64" in result.message and "integers" in result.message
+def test_sign_error_on_a_fails_as_swapped_targets():
+    assert_fails(
+        ch01.bce_with_logits,
+        lambda t, a: np.mean(t * _softplus(a) + (1 - t) * _softplus(-a)),
+        "this is the loss for the opposite targets (1 - t): a sign error on a",
+    )
 
 
-def test_out_of_range_sigmoid_fails():
-    assert_fails(ch01.stable_sigmoid, lambda a: sigmoid(a) * 2 - 0.5, "outputs must lie in [0, 1]")
+def test_sum_instead_of_mean_fails():
+    assert_fails(
+        ch01.bce_with_logits,
+        lambda t, a: np.sum(_softplus(a) - t * a),
+        "the result is N = 6 times too large: return the mean over the samples, not the sum",
+    )
+
+
+def test_returning_the_sigmoid_fails():
+    assert_fails(
+        ch01.bce_with_logits,
+        lambda t, a: sigmoid(a),
+        "should return a single number (a float or a 0-d array), got an array of shape (6,)",
+    )
+    assert_fails(
+        ch01.bce_with_logits,
+        lambda t, a: np.mean(sigmoid(a)),
+        "that is the mean of sigmoid(a), the predicted probabilities, not the loss",
+    )
+
+
+def test_in_place_bce_fails():
+    def in_place(t, a):
+        a *= -1  # a = -a, in the caller's array
+        return np.mean(_softplus(-a) - t * -a)
+
+    assert_fails(ch01.bce_with_logits, in_place, "changed its argument `a` in place")
 
 
 # ----------------------------------------------------------------- gate_weights

@@ -44,6 +44,12 @@ EXPECTED = {
         "sigmoid(X @ self.w_ + self.b_)",
         "X.T @ delta",
     ],
+    "lazynb.neuron.Perceptron.fit": [
+        "step(x_n @ self.w_ + self.b_)",
+        "if y_n != t_n",
+        "self.w_ += self.lr * (t_n - y_n) * x_n",
+        "self.b_ += self.lr * (t_n - y_n)",
+    ],
     # chapter 2
     "lazynb.activations.relu_branch": ["np.where(a > 0, a, 0)"],
     "lazynb.activations.relu": ["a * (a > 0)"],

@@ -1,4 +1,5 @@
-"""Chapter 1's kernels: sigmoid, the logistic unit, its training loop, cost and error rate."""
+"""Chapter 1's kernels: step and perceptron, sigmoid, the logistic unit, its training loop,
+cost and error rate."""
 
 import warnings
 
@@ -12,7 +13,7 @@ from lazynb.activations import sigmoid, sigmoid_grad
 from lazynb.gradcheck import numerical_gradient, relative_error
 from lazynb.losses import binary_cross_entropy
 from lazynb.metrics import classification_rate, error_rate
-from lazynb.neuron import LogisticUnit, logistic_unit
+from lazynb.neuron import LogisticUnit, Perceptron, logistic_unit, step
 
 
 @given(arrays(np.float64, st.integers(1, 50), elements=st.floats(-1e4, 1e4)))
@@ -128,3 +129,85 @@ def test_rates():
         error_rate([0, 1], [0])
     with pytest.raises(ValueError, match="empty"):
         error_rate([], [])
+
+
+# ----------------------------------------------------------------- step and perceptron
+
+
+def test_step_values_shape_and_dtype():
+    a = np.array([[-2.0, -1e-300, 0.0], [1e-300, 3.0, 7.0]])
+    out = step(a)
+    assert out.dtype == np.int64 and out.shape == a.shape
+    np.testing.assert_array_equal(out, [[0, 0, 1], [1, 1, 1]])
+    assert step(0.0) == 1 and step(-0.5) == 0
+    with pytest.raises(TypeError, match="numbers"):
+        step("a")
+    with pytest.raises(ValueError, match="finite"):
+        step([np.nan])
+
+
+_XOR_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+def _separable(n=200, margin=0.1, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-3, 3, size=(3 * n, 2))
+    w, b = np.array([1.0, -2.0]), 0.5
+    X = X[np.abs(X @ w + b) / np.linalg.norm(w) > margin][:n]
+    return X, (X @ w + b > 0).astype(int), w, b
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_perceptron_converges_on_separable_data_within_novikoffs_bound(seed):
+    X, y, w, b = _separable(seed=seed)
+    p = Perceptron().fit(X, y)
+    assert p.converged_ and p.mistakes_[-1] == 0 and min(p.mistakes_[:-1], default=1) > 0
+    assert p.score(X, y) == 1.0
+    # At most (R / gamma)^2 updates in all, for any separator (w, b) with margin gamma.
+    A = np.column_stack([X, np.ones(len(X))])
+    u = np.r_[w, b] / np.linalg.norm(np.r_[w, b])
+    R, gamma = np.linalg.norm(A, axis=1).max(), np.abs(A @ u).min()
+    assert sum(p.mistakes_) <= (R / gamma) ** 2
+
+
+@pytest.mark.parametrize(
+    "labels", [[0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0]], ids=["AND", "OR", "NAND"]
+)
+def test_perceptron_learns_the_separable_gates(labels):
+    p = Perceptron(epochs=20).fit(_XOR_TABLE, labels)
+    assert p.converged_
+    np.testing.assert_array_equal(p.predict(_XOR_TABLE), labels)
+
+
+def test_perceptron_never_converges_on_xor():
+    p = Perceptron(epochs=200).fit(_XOR_TABLE, [0, 1, 1, 0])
+    assert not p.converged_ and len(p.mistakes_) == 200 and min(p.mistakes_) > 0
+
+
+def test_perceptron_update_is_the_rule():
+    # One pass over one misclassified sample: w += lr (t - y) x, b += lr (t - y).
+    p = Perceptron(lr=0.5, epochs=1).fit(np.array([[-2.0, 1.0]]), [0])
+    np.testing.assert_array_equal(p.w_, [1.0, -0.5])  # step(0) = 1, t - y = -1
+    assert p.b_ == -0.5 and p.mistakes_ == [1]
+
+
+def test_perceptron_learning_rate_only_scales_the_weights():
+    X, y, _, _ = _separable(seed=2)
+    a, b = Perceptron(lr=1.0).fit(X, y), Perceptron(lr=0.01).fit(X, y)
+    assert a.mistakes_ == b.mistakes_
+    np.testing.assert_allclose(a.w_ * 0.01, b.w_, rtol=1e-12)
+
+
+def test_perceptron_validates():
+    X, y, _, _ = _separable()
+    with pytest.raises(ValueError, match="binary"):
+        Perceptron().fit(X, y + 1)
+    with pytest.raises(ValueError, match="one per row"):
+        Perceptron().fit(X, y[:-1])
+    with pytest.raises(RuntimeError, match="not trained"):
+        Perceptron().predict(X)
+    with pytest.raises(ValueError, match="features per sample"):
+        Perceptron().fit(X, y).predict(X[:, :1])
+    for bad in ({"lr": 0}, {"lr": "fast"}, {"epochs": 0}, {"epochs": 2.5}):
+        with pytest.raises((ValueError, TypeError)):
+            Perceptron(**bad)

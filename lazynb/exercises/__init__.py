@@ -3,9 +3,9 @@
 In a notebook::
 
     from lazynb.exercises import ch01
-    ch01.stable_sigmoid.check(stable_sigmoid)   # a CheckResult, rendered as a coloured box
-    ch01.stable_sigmoid.hint()                  # the next hint level
-    ch01.stable_sigmoid.solution()              # the reference answer's source
+    ch01.bce_with_logits.check(bce_with_logits)   # a CheckResult, rendered as a coloured box
+    ch01.bce_with_logits.hint()                  # the next hint level
+    ch01.bce_with_logits.solution()              # the reference answer's source
 
 The framework lives in :mod:`lazynb.exercises.core`; its public names are re-exported here.
 """

@@ -7,7 +7,7 @@ is that function.
 
 - ``network_output``: the output of a network with one hidden layer of logistic units
   (the e-book's chapter 1 exercise);
-- ``stable_sigmoid``: a sigmoid that never overflows;
+- ``bce_with_logits``: the binary cross-entropy from the logits, without overflow or log(0);
 - ``gate_weights``: weights that make one logistic unit compute AND and OR;
 - ``predict_labels``: class predictions with the 0.5 threshold.
 """
@@ -23,7 +23,7 @@ import numpy as np
 from ..activations import sigmoid
 from .core import Case, FunctionExercise, ValueExercise
 
-__all__ = ["network_output", "stable_sigmoid", "gate_weights", "predict_labels"]
+__all__ = ["network_output", "bce_with_logits", "gate_weights", "predict_labels"]
 
 
 def _in_unit_interval(what: str):
@@ -103,8 +103,7 @@ network_output = FunctionExercise(
         "sigmoid(x . W[:, m] + b[m]). Compute all M of them at once, as a vector z of shape (M,).",
         "`x @ W` has shape (M,): its entry m is the dot product of x with column m of W. "
         "So `z = sigmoid(x @ W + b)`. The output is one more logistic unit, whose inputs are z.",
-        "`y = sigmoid(v @ z + c)`. For `sigmoid` use `lazynb.activations.sigmoid` "
-        "(or your own `stable_sigmoid`).",
+        "`y = sigmoid(v @ z + c)`, with `sigmoid` from `lazynb.activations`.",
     ],
     cases=_network_cases,
     returns="scalar",
@@ -115,71 +114,156 @@ network_output = FunctionExercise(
 )
 
 
-# ------------------------------------------------------------- 2. stable_sigmoid
+# ------------------------------------------------------------- 2. bce_with_logits
 
 
-def stable_sigmoid(a):
-    """Sigmoid 1 / (1 + exp(-a)), elementwise, without overflow for any finite a.
+def bce_with_logits(t, a):
+    """Mean binary cross-entropy of targets t for a logistic unit with pre-activations a.
 
-    a: array of any shape (integers allowed). Returns a float array of the same shape,
-    with values in [0, 1].
+    t: (N,) targets, 0.0 or 1.0; a: (N,) logits (pre-activations w . x + b), any finite
+    size. Returns the number -mean(t log sigmoid(a) + (1 - t) log(1 - sigmoid(a))),
+    computed from a without forming sigmoid(a): no overflow and no log(0).
     """
     a = np.asarray(a, dtype=float)
-    e = np.exp(-np.abs(a))  # the exponent is never positive, so e is in (0, 1]
-    # Both branches are computed for every element, so both must be safe: they are.
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+    # log(1 - sigmoid(a)) = -softplus(a) and log sigmoid(a) = -softplus(a) + a, so each
+    # sample's loss is softplus(a) - t a, with softplus(a) = log(1 + e^a) written so
+    # that its exponent is never positive.
+    softplus = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+    return float(np.mean(softplus - t * a))
 
 
-def _sigmoid_cases(rng):
-    yield Case(dict(a=np.array([-3.0, -1.0, 0.0, 1.0, 3.0])))
-    yield Case(dict(a=rng.normal(scale=5, size=(3, 4))))
-    yield Case(dict(a=np.array(0.0)), "a 0-d array")
-    yield Case(dict(a=np.arange(-4, 5)), "integers")
-    yield Case(dict(a=rng.normal(scale=20, size=(2, 3, 4))))
+def _bce_cases(rng):
+    # Moderate logits first (a naive formula is right here, so the conceptual checks speak
+    # first), then logits where sigmoid(a) rounds to exactly 0 or 1, then huge ones.
     yield Case(
-        dict(a=np.array([-1e4, -1000, -710, -50, 0, 50, 710, 1000, 1e4])), "values from -1e4 to 1e4"
+        dict(
+            t=np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0]),
+            a=np.array([-2.0, -0.5, 0.0, 0.5, 1.5, 3.0]),
+        )
+    )
+    yield _random_bce(rng, 10, 3.0)
+    yield Case(dict(t=np.array([1.0]), a=np.array([2.0])), "a single sample")
+    yield Case(
+        dict(t=np.array([1.0, 0.0, 0.0, 1.0]), a=np.array([40.0, -40.0, 40.0, -40.0])),
+        "logits of +-40, where sigmoid(a) rounds to exactly 1 or 0 in float64 and log(0) is -inf",
+    )
+    yield Case(
+        dict(
+            t=np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0]),
+            a=np.array([1e4, -1e4, -1e4, 1e4, 800.0, -800.0]),
+        ),
+        "logits up to 1e4 in size",
     )
     for _ in range(4):
-        shape = tuple(rng.integers(1, 6, size=rng.integers(1, 4)))
-        scale = 10 ** rng.uniform(0, 4)
-        yield Case(
-            dict(a=np.clip(rng.normal(scale=scale, size=shape), -1e4, 1e4)),
-            f"values up to about {3 * scale:.0f} in size",
+        scale = 10 ** rng.uniform(0, 3)
+        yield _random_bce(rng, int(rng.integers(2, 30)), scale)
+
+
+def _random_bce(rng, N, scale):
+    return Case(
+        dict(t=rng.integers(0, 2, size=N).astype(float), a=rng.normal(scale=scale, size=N)),
+        f"logits up to about {3 * scale:.0f} in size" if scale > 10 else "",
+    )
+
+
+def _bce_close(got, expected) -> bool:
+    return bool(np.isclose(got, expected, rtol=1e-7, atol=1e-10))
+
+
+def _bce_not_negative(got, expected, args):
+    if not _bce_close(got, expected) and got < 0:
+        return (
+            "the loss came out negative; a cross-entropy never is: each sample's loss is "
+            "minus the log of a probability, and a probability is at most 1. "
+            "Check the sign in front of the whole expression"
         )
+    return None
 
 
-stable_sigmoid = FunctionExercise(
-    "stable_sigmoid",
-    stable_sigmoid,
+def _bce_not_sigmoid(got, expected, args):
+    if not _bce_close(got, expected) and _bce_close(got, np.mean(sigmoid(args["a"]))):
+        return (
+            "that is the mean of sigmoid(a), the predicted probabilities, not the loss: "
+            "each sample's loss is minus the log of the probability given to its target"
+        )
+    return None
+
+
+def _bce_not_swapped(got, expected, args):
+    swapped = bce_with_logits.reference(1.0 - args["t"], args["a"])
+    if not _bce_close(got, expected) and _bce_close(got, swapped):
+        return (
+            "this is the loss for the opposite targets (1 - t): a sign error on a. "
+            "log sigmoid(a) = -log(1 + exp(-a)) goes with t, and "
+            "log(1 - sigmoid(a)) = -log(1 + exp(a)) goes with 1 - t"
+        )
+    return None
+
+
+def _bce_mean_not_sum(got, expected, args):
+    N = args["a"].shape[0]
+    if N > 1 and not _bce_close(got, expected) and _bce_close(got, N * expected):
+        return (
+            f"the result is N = {N} times too large: return the mean over the samples, not the sum"
+        )
+    return None
+
+
+def _bce_no_ceiling(got, expected, args):
+    big = np.max(np.abs(args["a"])) > 30
+    if big and not _bce_close(got, expected) and got < expected:
+        return (
+            "the loss is too small where |a| is large: the loss of a confidently wrong "
+            "prediction grows like |a|, without a ceiling. Clipping sigmoid(a) to "
+            "[eps, 1 - eps], or a to [-30, 30], caps it at about -log(eps) or 30; "
+            "compute the logs from a itself"
+        )
+    return None
+
+
+bce_with_logits = FunctionExercise(
+    "bce_with_logits",
+    bce_with_logits,
     chapter="ch01",
     prompt=(
-        "Write `stable_sigmoid(a)`: the sigmoid 1 / (1 + exp(-a)) of an array of any shape "
-        "(integers allowed), returned as a float array of the same shape. It must not "
-        "overflow: no RuntimeWarning and finite results in [0, 1] for |a| up to 1e4, "
-        "with sigmoid(0) = 0.5."
+        "Write `bce_with_logits(t, a)`: the mean binary cross-entropy "
+        "-mean(t log sigmoid(a) + (1 - t) log(1 - sigmoid(a))) of targets t (N,), each 0.0 "
+        "or 1.0, for a logistic unit whose pre-activations (logits) are a (N,). Return a "
+        "number. It must be right, finite and free of RuntimeWarnings for |a| up to 1e4, "
+        "where sigmoid(a) rounds to exactly 0 or 1 and a naive formula takes log(0)."
     ),
     hints=[
-        "`np.exp(t)` overflows to inf, with a RuntimeWarning, once t is above about 709. "
-        "In `1 / (1 + np.exp(-a))` that happens for a below -709. For negative a, write the "
-        "same value with an exponent that is not positive.",
-        "Multiply the top and the bottom by e^a: 1 / (1 + e^-a) = e^a / (1 + e^a). Use the "
-        "first form where a >= 0 and the second where a < 0: in both, the exponent is -|a|.",
-        "`np.where(cond, x, y)` computes both x and y for every element before it chooses, "
-        "so both must be safe everywhere. Compute `e = np.exp(-np.abs(a))` once, then "
-        "`np.where(a >= 0, 1 / (1 + e), e / (1 + e))`.",
+        "Do not compute sigmoid(a) and then its log: once a is above about 37, "
+        "1 - sigmoid(a) rounds to exactly 0 in float64, and log(0) is -inf. "
+        "Write both logs in terms of a: log sigmoid(a) = -log(1 + exp(-a)) and "
+        "log(1 - sigmoid(a)) = -log(1 + exp(a)).",
+        "With softplus(z) = log(1 + exp(z)), a sample's loss is "
+        "t softplus(-a) + (1 - t) softplus(a), and since softplus(-a) = softplus(a) - a "
+        "it is softplus(a) - t a. Only softplus is left to compute safely: exp(a) "
+        "overflows above a = 709.",
+        "softplus(a) = max(a, 0) + log(1 + exp(-|a|)): the exponent is never positive. "
+        "So `sp = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))` and "
+        "`return np.mean(sp - t * a)` (`np.logaddexp(0, a)` computes softplus too).",
     ],
-    cases=_sigmoid_cases,
-    returns="array",
-    shape="a.shape",
+    cases=_bce_cases,
+    returns="scalar",
     dtype="floating",
     rtol=1e-7,
-    atol=1e-12,  # atol: sigmoid(-50) ~ 2e-22 may come out as 0 in a stable form
-    checks=[_in_unit_interval("outputs")],
+    atol=1e-10,
+    checks=[
+        _bce_not_negative,
+        _bce_not_sigmoid,
+        _bce_not_swapped,
+        _bce_mean_not_sum,
+        _bce_no_ceiling,
+    ],
     fail_on_warnings=(RuntimeWarning,),
     warning_advice=(
-        "`np.exp` overflows for arguments above about 709; note that "
-        "`np.where(cond, x, y)` evaluates both x and y on every element, so the "
-        "branch you did not pick still overflows."
+        "For large |a| the naive formula breaks twice: `np.exp` overflows above 709 "
+        "(and `np.where(cond, x, y)` computes both x and y on every element), and "
+        "log(sigmoid(a)) or log(1 - sigmoid(a)) is log(0) = -inf where sigmoid(a) rounds to "
+        "exactly 0 or 1 (1 - sigmoid(a) does already for a above about 37). Write the loss "
+        "in terms of a, with exponents that are never positive."
     ),
 )
 
@@ -332,7 +416,7 @@ predict_labels = FunctionExercise(
         "(or boolean) array of shape (N,)."
     ),
     hints=[
-        "`X @ w + b` has shape (N,): one activation per row. Its sigmoid is P(Y=1 | X) for "
+        "`X @ w + b` has shape (N,): one pre-activation per row. Its sigmoid is P(Y=1 | X) for "
         "each sample.",
         "Predict 1 where P(Y=1 | X) >= 0.5 and 0 elsewhere. A comparison such as `p >= 0.5` "
         "gives a boolean array: that is a valid answer, or convert it with `.astype(int)`.",

@@ -3,9 +3,9 @@
 A chapter's module (``lazynb.exercises.ch01`` ...) defines :class:`Exercise` objects.
 In a notebook the reader writes a function (or a value) and passes it explicitly::
 
-    ch01.stable_sigmoid.check(stable_sigmoid)   # -> CheckResult, rendered as a coloured box
-    ch01.stable_sigmoid.hint()                  # the next hint; hint(2) shows level 2
-    ch01.stable_sigmoid.solution()              # the reference answer's source
+    ch01.bce_with_logits.check(bce_with_logits)   # -> CheckResult, rendered as a coloured box
+    ch01.bce_with_logits.hint()                  # the next hint; hint(2) shows level 2
+    ch01.bce_with_logits.solution()              # the reference answer's source
 
 :class:`FunctionExercise` runs the reader's function on fixed edge cases and seeded random
 cases. For each case it calls the function on *copies* of the inputs and checks, stopping
