@@ -120,7 +120,8 @@ class LinearRegression:
     solver : ``"solve"`` (default) solves the normal equations
         ``(X^T X) w = X^T y`` with ``np.linalg.solve``, as derived in the appendix;
         ``"lstsq"`` uses ``np.linalg.lstsq`` on ``X`` itself, which is slower but
-        loses far fewer digits when features are nearly collinear.
+        loses far fewer digits when features are nearly collinear. Either way, with a
+        bias the features and targets are centred on their means first.
 
     After :meth:`fit`: ``w_`` (D,) the weights and ``b_`` (a float) the bias.
     """
@@ -140,21 +141,27 @@ class LinearRegression:
     def fit(self, X, y):
         """Find the least-squares weights for X: (N, D) and targets y: (N,). Returns ``self``.
 
-        A 1-D X of shape (N,) is read as N samples of one feature. Raises ValueError
+        A 1-D X of shape (N,) is read as N samples of one feature. With a bias, the
+        features and targets are first centred on their means: the bias then drops out
+        of the equations (it is recovered at the end as ``mean(y) - mean(X) @ w``), and
+        data far from 0, such as years or timestamps, keeps its digits. Raises ValueError
         when there are fewer samples than weights to fit (N < D + 1 with a bias), or
-        when the design is singular: a constant feature (a copy of the bias column),
-        two identical features, or any feature that is a combination of the others,
-        so that the best weights are not unique.
+        when the design is singular: a constant feature (a copy of the bias), two
+        identical features, or any feature that is a combination of the others, so that
+        the best weights are not unique.
         """
-        X, y, A = self._check_fit_args(X, y)  # A: (N, P), X with a ones column for the bias
+        X, y = self._check_fit_args(X, y)  # X: (N, D), y: (N,)
+        if self.fit_intercept:  # centre: the bias absorbs the means, the rest stays small
+            x_mean, y_mean = X.mean(axis=0), y.mean()  # (D,), a number
+        else:
+            x_mean, y_mean = np.zeros(X.shape[1]), 0.0
+        A, y = X - x_mean, y - y_mean  # (N, D) centred features, (N,) centred targets
+        self._check_full_rank(X, A)
         if self.solver == "solve":
-            w = np.linalg.solve(A.T @ A, A.T @ y)  # the normal equations, (P, P) @ (P,) = (P,)
+            w = np.linalg.solve(A.T @ A, A.T @ y)  # the normal equations, (D, D) @ (D,) = (D,)
         else:
             w = np.linalg.lstsq(A, y, rcond=None)[0]
-        if self.fit_intercept:
-            self.b_, self.w_ = float(w[0]), w[1:]
-        else:
-            self.b_, self.w_ = 0.0, w
+        self.w_, self.b_ = w, float(y_mean - x_mean @ w)  # the line passes through the means
         return self
 
     def predict(self, X):
@@ -163,8 +170,8 @@ class LinearRegression:
         return X @ self.w_ + self.b_
 
     def _check_fit_args(self, X, y):
-        """X: (N, D), y: (N,) as float arrays, and the design matrix A: (N, P) (P = D + 1
-        with a bias); raises when they do not match or the weights would not be unique."""
+        """X: (N, D), y: (N,) as float arrays; raises when they do not match or there are
+        fewer samples than unknowns (D weights, plus the bias if there is one)."""
         X = self._as_design(X, "X")
         y = as_float_array(y, "y", ndim=(1, 2))
         if y.ndim == 2 and y.shape[1] == 1:
@@ -177,16 +184,14 @@ class LinearRegression:
                 f"X has {N} samples (rows) but y has {y.shape[0]} targets; "
                 f"they must match (X: (N, D), y: (N,))"
             )
-        A = add_bias(X) if self.fit_intercept else X  # (N, P): P = D + 1 or D columns
-        P = A.shape[1]
+        P = D + 1 if self.fit_intercept else D  # the number of unknowns
         if N < P:
             what = f"{D} weights and a bias" if self.fit_intercept else f"{D} weights"
             raise ValueError(
                 f"need at least {P} samples to fit {what}, got {N}: with fewer "
                 f"samples than unknowns the best fit is not unique"
             )
-        self._check_full_rank(X, A)
-        return X, y, A
+        return X, y
 
     def _check_predict_args(self, X):
         """X: (N, D) as a float array, for a fitted model with D weights."""
@@ -213,12 +218,18 @@ class LinearRegression:
         return X[:, None] if X.ndim == 1 else X
 
     def _check_full_rank(self, X, A):
-        """Raise a ValueError naming the problem when the columns of A are dependent."""
-        P = A.shape[1]
-        rank = np.linalg.matrix_rank(A)
-        if rank == P:
-            return
+        """Raise a ValueError naming the problem when the columns of A are dependent.
+
+        X: (N, D) the features as given; A: (N, D) the same features, centred when the
+        model has a bias. Each column of A is scaled to unit length before its rank is
+        taken, so that features in different units (metres and millimetres) or far from 0
+        are not mistaken for dependent ones.
+        """
         N, D = X.shape
+        norms = np.linalg.norm(A, axis=0)  # (D,)
+        rank = np.linalg.matrix_rank(A / np.where(norms > 0, norms, 1.0)) if D else 0
+        if rank == D:
+            return
         for j in range(D):
             if self.fit_intercept and np.all(X[:, j] == X[0, j]):
                 raise ValueError(
@@ -232,9 +243,18 @@ class LinearRegression:
                         f"features {k} and {j} are identical, so the weights are "
                         f"not unique (only their sum is): remove one of them"
                     )
-        others = "the others and the bias" if self.fit_intercept else "the others"
+        dims = "dimension" if rank == 1 else "dimensions"
+        if self.fit_intercept:
+            what = (
+                f"the {D} features, centred on their means, span only {rank} {dims}: "
+                f"some feature is a linear combination of the others and a constant"
+            )
+        else:
+            what = (
+                f"the {D} features span only {rank} {dims}: some feature is a "
+                f"linear combination of the others"
+            )
         raise ValueError(
-            f"the design matrix has rank {rank} but {P} columns: some feature is "
-            f"a linear combination of {others}, so the best weights are not unique "
-            f"(X^T X is singular). Remove the redundant feature(s)"
+            f"{what}, so the best weights are not unique (X^T X is singular). "
+            f"Remove the redundant feature(s)"
         )

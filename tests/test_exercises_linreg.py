@@ -89,10 +89,12 @@ def test_references_agree_with_the_package():
         )
     for case in ex_mod.fit_multi.cases(rng):
         model = linreg.LinearRegression().fit(**case.args)
+        # Normal equations lose about cond(Xb)^2 * 1e-16 of relative accuracy, in both solvers.
+        rtol = max(1e-8, 1e3 * np.linalg.cond(_bias_first(case.args["X"])) ** 2 * 1e-16)
         np.testing.assert_allclose(
             ex_mod.fit_multi.reference(**case.args),
             np.concatenate([[model.b_], model.w_]),
-            rtol=1e-8,
+            rtol=rtol,
             atol=1e-9,
         )
 
@@ -104,7 +106,38 @@ def test_predict_line_correct_variants_pass():
     ex = ex_mod.predict_line
     assert ex.check(lambda x, a, b: x * a + b)
     assert ex.check(lambda x, a, b: np.polyval([a, b], x))
-    assert ex.check(lambda x, a, b: np.array([a * t + b for t in x]))
+    assert ex.check(lambda x, a, b: np.multiply(x, a) + b)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x, a, b: np.array([a * t + b for t in x]),
+        lambda x, a, b: np.fromiter((a * t + b for t in x), dtype=float),
+    ],
+    ids=["list-comprehension", "generator"],
+)
+def test_predict_line_comprehension_fails(answer):
+    assert_fails(ex_mod.predict_line, answer, "runs a Python loop")
+
+
+def test_predict_line_for_loop_fails():
+    def looped(x, a, b):
+        out = np.empty_like(x)
+        for i in range(len(x)):
+            out[i] = a * x[i] + b
+        return out
+
+    assert_fails(ex_mod.predict_line, looped, "runs a Python loop")
+    assert ex_mod.predict_line.check(looped).n_cases >= 5  # the values were all checked first
+
+
+def test_predict_line_vectorize_fails():
+    assert_fails(
+        ex_mod.predict_line,
+        lambda x, a, b: np.vectorize(lambda t: a * t + b)(x),
+        "call Python once per entry",
+    )
 
 
 def test_predict_line_without_intercept_fails():
@@ -201,6 +234,35 @@ def test_r_squared_absolute_differences_fail():
     )
 
 
+def test_r_squared_ss_reg_over_ss_tot_fails():
+    result = assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: np.sum((y_hat - y.mean()) ** 2) / np.sum((y - y.mean()) ** 2),
+        "that is SS_reg / SS_tot",
+    )
+    assert "not the best one" in result.message  # right on the least-squares line's own
+
+
+def test_r_squared_one_minus_ss_reg_fails():
+    assert_fails(
+        ex_mod.r_squared,
+        lambda y, y_hat: 1 - np.sum((y_hat - y.mean()) ** 2) / np.sum((y - y.mean()) ** 2),
+        "the numerator must be SS_res",
+    )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda y, y_hat: 1 - np.mean((y - y_hat) ** 2) / np.var(y, ddof=1),
+        lambda y, y_hat: 1 - np.sum((y - y_hat) ** 2) / (len(y) - 1) / np.var(y),
+    ],
+    ids=["mean-over-var-ddof1", "ddof1-over-var"],
+)
+def test_r_squared_ddof_mismatch_fails(answer):
+    assert_fails(ex_mod.r_squared, answer, "divide by different counts, N and N - 1")
+
+
 def test_r_squared_array_result_fails():
     assert_fails(
         ex_mod.r_squared,
@@ -212,28 +274,64 @@ def test_r_squared_array_result_fails():
 # ----------------------------------------------------------------- fit_1d
 
 
+def _centred_1d(x, y):
+    dx = x - x.mean()
+    a = dx @ (y - y.mean()) / (dx @ dx)
+    return a, y.mean() - a * x.mean()
+
+
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda x, y: tuple(np.polyfit(x, y, 1)),
-        lambda x, y: np.polyfit(x, y, 1),  # an array of two is fine too
-        lambda x, y: [float(v) for v in np.polyfit(x, y, 1)],
-        lambda x, y: linreg.fit_line(x, y),
+        _centred_1d,
+        lambda x, y: np.array(_centred_1d(x, y)),  # an array of two is fine too
+        lambda x, y: [float(v) for v in _centred_1d(x, y)],
         lambda x, y: (
             np.cov(x, y)[0, 1] / np.var(x, ddof=1),
             y.mean() - np.cov(x, y)[0, 1] / np.var(x, ddof=1) * x.mean(),
         ),
     ],
-    ids=["polyfit-tuple", "polyfit-array", "list", "lazynb", "covariance"],
+    ids=["centred-tuple", "array", "list", "covariance"],
 )
 def test_fit_1d_correct_variants_pass(answer):
     assert ex_mod.fit_1d.check(answer).passed
 
 
+@pytest.mark.parametrize(
+    "answer, name",
+    [
+        (lambda x, y: tuple(np.polyfit(x, y, 1)), "polyfit"),
+        (lambda x, y: np.polynomial.Polynomial.fit(x, y, 1).convert().coef[::-1], "Polynomial"),
+        (lambda x, y: np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y)[0], "lstsq"),
+        (lambda x, y: linreg.fit_line(x, y), "fit_line"),
+    ],
+    ids=["polyfit", "Polynomial", "lstsq", "lazynb"],
+)
+def test_fit_1d_library_fits_fail(answer, name):
+    assert_fails(ex_mod.fit_1d, answer, f"your function calls `{name}`")
+
+
+def test_fit_1d_sums_formula_fails_far_from_zero():
+    def sums(x, y):
+        a = (x @ y - x.mean() * y.sum()) / (x @ x - x.mean() * x.sum())
+        return a, y.mean() - a * x.mean()
+
+    result = assert_fails(ex_mod.fit_1d, sums, "far from 0 the formula with sums loses digits")
+    assert "around 1e6" in result.message
+
+
+def test_fit_1d_ddof_mismatch_fails():
+    def mixed(x, y):
+        a = np.cov(x, y)[0, 1] / np.var(x)  # N - 1 over N
+        return a, y.mean() - a * x.mean()
+
+    assert_fails(ex_mod.fit_1d, mixed, "off by a factor N / (N - 1)")
+
+
 def test_fit_1d_swapped_fails():
     assert_fails(
         ex_mod.fit_1d,
-        lambda x, y: tuple(np.polyfit(x, y, 1)[::-1]),
+        lambda x, y: _centred_1d(x, y)[::-1],
         "the slope and the intercept are swapped",
     )
 
@@ -249,7 +347,7 @@ def test_fit_1d_line_through_the_origin_fails():
 def test_fit_1d_wrong_intercept_fails():
     assert_fails(
         ex_mod.fit_1d,
-        lambda x, y: (np.polyfit(x, y, 1)[0], y.mean()),
+        lambda x, y: (_centred_1d(x, y)[0], y.mean()),
         "the slope a is right but the intercept b is not",
     )
 
@@ -274,7 +372,7 @@ def test_fit_1d_spread_of_y_fails():
 @pytest.mark.parametrize(
     "answer, fragment",
     [
-        (lambda x, y: np.polyfit(x, y, 1)[0], "should return the pair (a, b), got a single number"),
+        (lambda x, y: _centred_1d(x, y)[0], "should return the pair (a, b), got a single number"),
         (lambda x, y: (1.0, 2.0, 3.0), "two numbers, got 3 values"),
         (lambda x, y: (np.array([1.0]), np.array([2.0])), "each part is an array of shape (1,)"),
         (lambda x, y: {"a": 1.0, "b": 2.0}, "should return the pair (a, b), got dict"),
@@ -293,16 +391,36 @@ def test_fit_1d_wrong_shapes(answer, fragment):
     "answer",
     [
         lambda X, y: np.linalg.lstsq(_bias_first(X), y, rcond=None)[0],
-        lambda X, y: np.linalg.inv(_bias_first(X).T @ _bias_first(X)) @ _bias_first(X).T @ y,
         lambda X, y: np.linalg.pinv(_bias_first(X)) @ y,
         lambda X, y: (lambda m: np.concatenate([[m.b_], m.w_]))(
             linreg.LinearRegression().fit(X, y)
         ),
     ],
-    ids=["lstsq", "inv", "pinv", "lazynb"],
+    ids=["lstsq", "pinv", "lazynb"],
 )
 def test_fit_multi_correct_variants_pass(answer):
     assert ex_mod.fit_multi.check(answer).passed
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda X, y: np.linalg.inv(_bias_first(X).T @ _bias_first(X)) @ _bias_first(X).T @ y,
+        lambda X, y: np.linalg.inv(_bias_first(X).T @ _bias_first(X)) @ (_bias_first(X).T @ y),
+    ],
+    ids=["inv-left-to-right", "inv-times-vector"],
+)
+def test_fit_multi_inverse_fails_on_the_ill_conditioned_case(answer):
+    result = assert_fails(ex_mod.fit_multi, answer, "computing the inverse of Xb^T Xb")
+    assert "condition number about 1e5" in result.message
+
+
+def test_fit_multi_ill_conditioned_case():
+    case = [c for c in ex_mod.fit_multi.cases(np.random.default_rng(0)) if "1e5" in c.note][0]
+    Xb = _bias_first(case.args["X"])
+    assert 5e4 < np.linalg.cond(Xb) < 5e5
+    w = ex_mod.fit_multi.reference(**case.args)
+    assert ex_mod._normal_equation_residual(Xb, case.args["y"], w) < 1e-14
 
 
 def test_fit_multi_without_bias_fails():

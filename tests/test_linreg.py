@@ -196,7 +196,8 @@ def test_an_exact_fit_with_d_plus_one_samples():
         (lambda X, y: (np.column_stack([X, X[:, 0]]), y), "features 0 and 2 are identical"),
         (
             lambda X, y: (np.column_stack([X, X[:, 0] + 2 * X[:, 1]]), y),
-            "rank 3 but 4 columns: some feature is a linear combination of the others and the bias",
+            "the 3 features, centred on their means, span only 2 dimensions: some feature "
+            "is a linear combination of the others and a constant",
         ),
         (lambda X, y: (X, y[:-1]), "X has 50 samples (rows) but y has 49 targets"),
         (lambda X, y: (X, np.column_stack([y, y])), "y must be 1-D (N,), one target per sample"),
@@ -250,3 +251,69 @@ def test_lstsq_solver_is_more_accurate_on_an_ill_conditioned_design():
         for s in LinearRegression.SOLVERS
     }
     assert errors["lstsq"] < errors["solve"] / 100
+
+
+# ----------------------------------------------------------------- data far from 0
+
+
+def _offset_data():
+    """(name, X (N, D), y (N,), true weights, true bias): features far from 0, as in real data."""
+    rng = np.random.default_rng(5)
+    years = np.arange(1990.0, 2021.0)  # (31,)
+    yield "years", years[:, None], 0.8 * (years - 2000) + 12.0, [0.8], 12.0 - 0.8 * 2000
+    prices = rng.uniform(150_000, 450_000, size=40)
+    rooms = rng.integers(1, 7, size=40).astype(float)
+    X = np.column_stack([prices, rooms])
+    yield "prices", X, X @ [0.01, 250.0] + 900.0, [0.01, 250.0], 900.0
+    stamps = 1.7e9 + 3600.0 * np.arange(48)  # hourly Unix timestamps
+    yield "timestamps", stamps[:, None], 2e-4 * (stamps - 1.7e9) + 5.0, [2e-4], 5.0 - 2e-4 * 1.7e9
+    x = 1e8 + np.arange(10.0)
+    yield "1e8 + arange(10)", x[:, None], 3.0 * (x - 1e8) + 1.0, [3.0], 1.0 - 3e8
+    x = 1e6 + np.arange(10.0)
+    yield "1e6 + arange(10)", x[:, None], 3.0 * (x - 1e6) + 1.0, [3.0], 1.0 - 3e6
+
+
+@pytest.mark.parametrize("solver", LinearRegression.SOLVERS)
+@pytest.mark.parametrize("case", list(_offset_data()), ids=lambda c: c[0])
+def test_features_far_from_zero(case, solver):
+    """Centring keeps the digits: no false rank error, and the weights of the true line."""
+    name, X, y, w, b = case
+    model = LinearRegression(solver=solver).fit(X, y)
+    np.testing.assert_allclose(model.w_, w, rtol=1e-9)
+    assert model.b_ == pytest.approx(b, rel=1e-9)
+    np.testing.assert_allclose(model.predict(X), y, rtol=1e-9, atol=1e-9 * np.abs(y).max())
+    if X.shape[1] == 1:
+        a, b1 = fit_line(X[:, 0], y)
+        assert model.w_[0] == pytest.approx(a, rel=1e-9)
+        assert model.b_ == pytest.approx(b1, rel=1e-9)
+    # NumPy's lstsq on the same data, with the features centred so that it too keeps its digits
+    x_mean = X.mean(axis=0)
+    ref = np.linalg.lstsq(add_bias(X - x_mean), y, rcond=None)[0]
+    np.testing.assert_allclose(model.w_, ref[1:], rtol=1e-9)
+    assert model.b_ == pytest.approx(ref[0] - x_mean @ ref[1:], rel=1e-9)
+
+
+@pytest.mark.parametrize("solver", LinearRegression.SOLVERS)
+def test_noisy_offset_data_matches_lstsq(solver):
+    rng = np.random.default_rng(6)
+    X = np.column_stack([rng.uniform(1990, 2020, 60), rng.uniform(1e5, 5e5, 60)])
+    y = X @ [1.5, 0.002] - 2000.0 + rng.normal(scale=3.0, size=60)
+    model = LinearRegression(solver=solver).fit(X, y)
+    ref = np.linalg.lstsq(add_bias(X), y, rcond=None)[0]
+    np.testing.assert_allclose(model.w_, ref[1:], rtol=1e-7)
+    assert model.b_ == pytest.approx(ref[0], rel=1e-7)
+
+
+def test_a_truly_dependent_offset_feature_is_still_caught():
+    x = 1e8 + np.arange(10.0)
+    X = np.column_stack([x, 2 * x + 5])  # the second feature is the first, scaled and shifted
+    with pytest.raises(ValueError, match="span only 1 dimension:"):
+        LinearRegression().fit(X, np.arange(10.0))
+
+
+def test_features_in_very_different_units_are_not_dependent():
+    rng = np.random.default_rng(7)
+    X = np.column_stack([rng.normal(size=30) * 1e-6, rng.normal(size=30) * 1e6])
+    y = X @ [2e6, 3e-6] + 1.0
+    model = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(model.w_, [2e6, 3e-6], rtol=1e-9)

@@ -16,6 +16,7 @@ The references use nothing but NumPy, so that the exercises do not depend on
 
 from __future__ import annotations
 
+import dis
 import numbers
 
 import numpy as np
@@ -44,6 +45,50 @@ def _unless_right(check):
     guarded.__name__ = check.__name__
     guarded.__doc__ = check.__doc__
     return guarded
+
+
+def _code_objects(fn):
+    """The code of ``fn`` and of every function, lambda or comprehension written inside it."""
+    code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
+    todo = [code] if code is not None else []
+    while todo:
+        code = todo.pop()
+        yield code
+        todo.extend(c for c in code.co_consts if hasattr(c, "co_code"))
+
+
+def _loops(fn) -> bool:
+    """Whether the body of ``fn`` runs a Python loop (a ``for`` or a comprehension)."""
+    return any(
+        ins.opname == "FOR_ITER" for code in _code_objects(fn) for ins in dis.get_instructions(code)
+    )
+
+
+def _names(fn) -> set:
+    """The global and attribute names the body of ``fn`` uses (``np.polyfit`` gives ``polyfit``)."""
+    return {name for code in _code_objects(fn) for name in code.co_names}
+
+
+class _RuleExercise(FunctionExercise):
+    """A function exercise whose prompt also forbids a way of computing the answer.
+
+    ``rule(answer) -> message or None`` inspects the reader's function itself (its code,
+    not its results); it is applied once the values are right, so that a wrong answer is
+    told about its values first.
+    """
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+
+    def check(self, answer, *, strict: bool = False):
+        result = super().check(answer, strict=False)
+        message = self.rule(answer) if result.passed else None
+        if message:
+            result = self._result("failed", message, result.n_cases, strict)
+        elif strict:
+            result = self._result(result.status, result.message, result.n_cases, strict)
+        return result
 
 
 # ------------------------------------------------------------------ 1. predict_line
@@ -82,7 +127,22 @@ def _forgot_intercept(got, expected, args):
     return None
 
 
-predict_line = FunctionExercise(
+def _no_loop(answer):
+    if _loops(answer):
+        return (
+            "the values are right, but your function runs a Python loop (a `for` or a "
+            "comprehension), which the exercise asks you to avoid: NumPy applies `a * x + b` "
+            "to every entry at once, and many times faster"
+        )
+    if _names(answer) & {"vectorize", "frompyfunc", "map"}:
+        return (
+            "the values are right, but `np.vectorize` and `map` call Python once per entry, "
+            "like a loop: write `a * x + b` on the whole array"
+        )
+    return None
+
+
+predict_line = _RuleExercise(
     "predict_line",
     predict_line,
     chapter=CHAPTER,
@@ -101,6 +161,7 @@ predict_line = FunctionExercise(
     shape="(N,)",
     dtype="floating",
     checks=[_unless_right(_forgot_intercept)],
+    rule=_no_loop,
 )
 
 
@@ -148,10 +209,18 @@ def _r2_mistakes(got, expected, args):
             "R^2 is negative when the predictions are worse than predicting the mean; "
             "do not clip it at 0"
         )
+    ss_reg = np.sum((y_hat - y.mean()) ** 2)
     if _close(got, ss_res / ss_tot):
+        also = (
+            " (here it also equals 1 - SS_reg / SS_tot, with SS_reg = sum((y_hat - "
+            "mean(y))^2); if that is what you computed, the numerator must be SS_res, "
+            "the squared prediction errors)"
+            if _close(got, 1 - ss_reg / ss_tot)
+            else ""
+        )
         return (
             "that is SS_res / SS_tot, the fraction of the spread the predictions leave "
-            "unexplained: R^2 is one minus it"
+            "unexplained: R^2 is one minus it" + also
         )
     if _close(got, 1 - ss_res / np.sum(y**2)):
         return (
@@ -162,6 +231,26 @@ def _r2_mistakes(got, expected, args):
         return (
             "the denominator must measure the spread of the true values y, "
             "not of the predictions y_hat"
+        )
+    if _close(got, ss_reg / ss_tot):
+        return (
+            "that is SS_reg / SS_tot, the spread of the predictions around mean(y) over that "
+            "of y: it equals R^2 only for a least-squares line's own predictions; compute "
+            "1 - SS_res / SS_tot"
+        )
+    if _close(got, 1 - ss_reg / ss_tot):
+        return (
+            "that is 1 - SS_reg / SS_tot, with SS_reg = sum((y_hat - mean(y))^2); the "
+            "numerator must be SS_res = sum((y - y_hat)^2), the squared prediction errors"
+        )
+    n = len(y)
+    if _close(got, 1 - (ss_res / n) / (ss_tot / (n - 1))) or _close(
+        got, 1 - (ss_res / (n - 1)) / (ss_tot / n)
+    ):
+        return (
+            "the two averages divide by different counts, N and N - 1 (`np.var` and "
+            "`np.mean` divide by N, `ddof=1` and `np.cov` by N - 1): use the same for both, "
+            "or plain sums"
         )
     if _close(got, np.corrcoef(y, y_hat)[0, 1] ** 2):
         return (
@@ -207,11 +296,11 @@ def fit_1d(x, y):
     """Slope a and intercept b of the least-squares line y_hat = a x + b.
 
     x: (N,) inputs, not all equal; y: (N,) targets. Returns the pair (a, b), from the
-    closed form: a = (sum(x y) - mean(x) sum(y)) / (sum(x^2) - mean(x) sum(x)),
-    b = mean(y) - a mean(x).
+    closed form written with centred data, which keeps its digits far from 0:
+    a = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), b = mean(y) - a mean(x).
     """
-    denominator = x @ x - x.mean() * x.sum()
-    a = (x @ y - x.mean() * y.sum()) / denominator
+    dx, dy = x - x.mean(), y - y.mean()  # centred: the numbers stay small
+    a = (dx @ dy) / (dx @ dx)
     b = y.mean() - a * x.mean()
     return a, b
 
@@ -266,6 +355,32 @@ def _line_mistakes(got, expected, args):
         return "the denominator of a must be sum(x^2) - mean(x) sum(x), not sum(x^2)"
     if _close(got[0], np.sum((x - x.mean()) * (y - y.mean())) / np.sum((y - y.mean()) ** 2)):
         return "the denominator of a must measure the spread of x, not of y"
+    n = len(x)
+    if n > 2 and (_close(got[0], a * n / (n - 1)) or _close(got[0], a * (n - 1) / n)):
+        return (
+            "the slope is off by a factor N / (N - 1): `np.cov` divides by N - 1 by default "
+            "and `np.var` by N; give both the same `ddof`"
+        )
+    sums = (x @ y - x.mean() * y.sum()) / (x @ x - x.mean() * x.sum())
+    if abs(x.mean()) > 1e3 * np.std(x) and _close(got[0], sums):
+        return (
+            "far from 0 the formula with sums loses digits: sum(x^2) and mean(x) sum(x) are "
+            "huge and nearly equal, and their difference keeps only a few correct digits. "
+            "Centre the data first: dx = x - mean(x), dy = y - mean(y), a = (dx @ dy) / (dx @ dx)"
+        )
+    return None
+
+
+_FIT_1D_SHORTCUTS = {"polyfit", "Polynomial", "lstsq", "linregress", "LinearRegression", "fit_line"}
+
+
+def _closed_form_only(answer):
+    used = sorted(_names(answer) & _FIT_1D_SHORTCUTS)
+    if used:
+        return (
+            f"the values are right, but your function calls `{used[0]}`: the exercise asks "
+            f"you to write the closed form yourself, from means and dot products"
+        )
     return None
 
 
@@ -278,6 +393,8 @@ def _fit_1d_cases(rng):
         "points exactly on a line",
     )
     yield Case(dict(x=np.array([2.0, 4.0]), y=np.array([5.0, -1.0])), "two points")
+    x = 1e6 + np.linspace(0.0, 10.0, 12)  # far from the origin, like years or timestamps
+    yield Case(dict(x=x, y=1.5 * (x - 1e6) + 8.0 + np.sin(3 * x)), "x far from 0, around 1e6")
     for _ in range(5):
         n = int(rng.integers(3, 50))
         x = rng.uniform(0, 100, size=n)
@@ -288,7 +405,11 @@ def _fit_1d_cases(rng):
         )
 
 
-fit_1d = _PairExercise(
+class _PairRuleExercise(_RuleExercise, _PairExercise):
+    """A pair-valued exercise with a rule on how it is computed."""
+
+
+fit_1d = _PairRuleExercise(
     "fit_1d",
     fit_1d,
     chapter=CHAPTER,
@@ -301,10 +422,10 @@ fit_1d = _PairExercise(
     hints=[
         "Setting the derivative of the squared error with respect to b to 0 gives "
         "b = mean(y) - a mean(x): the line passes through the point of means.",
-        "Substituting that b into the derivative with respect to a gives "
-        "a = (sum(x y) - mean(x) sum(y)) / (sum(x^2) - mean(x) sum(x)). In NumPy, "
-        "sum(x y) is `x @ y` and sum(x^2) is `x @ x`.",
-        "Equivalently, with the centred data `dx = x - x.mean()` and `dy = y - y.mean()`: "
+        "Substituting that b, the slope depends only on the data around its means: "
+        "a = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2). Centring first keeps "
+        "the digits when x is far from 0 (years, timestamps).",
+        "With the centred data `dx = x - x.mean()` and `dy = y - y.mean()`: "
         "`a = (dx @ dy) / (dx @ dx)`, then `b = y.mean() - a * x.mean()`; `return a, b`.",
     ],
     cases=_fit_1d_cases,
@@ -314,6 +435,7 @@ fit_1d = _PairExercise(
     rtol=1e-6,
     atol=1e-9,
     checks=[_unless_right(_line_mistakes)],
+    rule=_closed_form_only,
 )
 
 
@@ -339,6 +461,12 @@ def _multi_cases(rng):
     yield Case(dict(X=X, y=4.0 * X[:, 0] - 3.0 + rng.normal(size=6)), "one feature")
     X = rng.normal(size=(5, 4))
     yield Case(dict(X=X, y=rng.normal(size=5)), "exactly D + 1 samples")
+    t = rng.uniform(-1, 1, size=30)  # two nearly equal features: Xb has condition number ~1e5
+    X = np.column_stack([t, t + 1e-5 * rng.normal(size=30), rng.normal(size=30)])
+    yield Case(
+        dict(X=X, y=X @ np.array([1.0, 2.0, -1.0]) + 3.0 + 0.1 * rng.normal(size=30)),
+        "two nearly collinear features (condition number about 1e5)",
+    )
     for _ in range(4):
         D = int(rng.integers(1, 6))
         N = int(rng.integers(D + 3, 40))
@@ -353,6 +481,30 @@ def _multi_cases(rng):
 def _multi_mistakes(got, expected, args):
     if _close(got, np.roll(expected, -1)):
         return "the bias should come first, in w[0], and the feature weights after it"
+    return None
+
+
+def _normal_equation_residual(Xb, y, w) -> float:
+    """|Xb^T (y - Xb w)| relative to |Xb|^2 |w|: about 1e-16 for a backward-stable solve."""
+    return float(
+        np.linalg.norm(Xb.T @ (y - Xb @ w)) / (np.linalg.norm(Xb, 2) ** 2 * np.linalg.norm(w))
+    )
+
+
+def _lost_digits(got, expected, args):
+    """Right to a few digits, but the normal equations hold only loosely: an inverse."""
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-3, atol=1e-6):
+        return None  # far off: the value comparison speaks
+    X, y = args["X"], args["y"]
+    Xb = np.column_stack([np.ones(len(X)), X])
+    residual = _normal_equation_residual(Xb, y, got)
+    if residual > 1e-12:
+        return (
+            f"your weights satisfy the normal equations only to a relative residual of "
+            f"{residual:.0e}, where np.linalg.solve reaches about 1e-16: on nearly collinear "
+            f"features, computing the inverse of Xb^T Xb (np.linalg.inv) loses digits that "
+            f"solving the system keeps. Use np.linalg.solve(Xb.T @ Xb, Xb.T @ y)"
+        )
     return None
 
 
@@ -387,7 +539,7 @@ fit_multi = _BiasFirstExercise(
     returns="array",
     shape="(D + 1,)",
     dtype="floating",
-    rtol=1e-6,
+    rtol=1e-5,  # on the nearly collinear case, exact solvers differ from solve by ~1e-6
     atol=1e-8,
-    checks=[_unless_right(_multi_mistakes)],
+    checks=[_unless_right(_multi_mistakes), _lost_digits],
 )
