@@ -1,5 +1,6 @@
 """The project's own conventions: notebooks stored clean, one repository address, set-up cells."""
 
+import ast
 import importlib.util
 import json
 import re
@@ -280,3 +281,42 @@ def test_docstring_entries_are_read_as_descriptions():
         "-----",
         "a : b stays.",
     ]
+
+
+WIDGETS = {"NeuronExplorer", "LearningRateExplorer", "OptimizerExplorer", "Playground"}
+
+
+def _displays_a_widget(source: str) -> bool:
+    """The cell's last statement is a bare call of a live widget, e.g. ``Playground(...)``."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:  # IPython magics
+        return False
+    last = body[-1] if body else None
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Name)
+        and last.value.func.id in WIDGETS
+    )
+
+
+def test_live_widgets_are_not_executed_by_the_site_build():
+    """A widget needs a live kernel: the site hides its output, and the build skips the cell.
+
+    Executing one under nbclient (the site build) now and then stalls for the whole cell
+    timeout after the kernel is idle; nbval still runs these cells, and tests/ covers
+    the widgets' code.
+    """
+    found = []
+    for path in sorted(ROOT.glob("chapters/*/*.ipynb")):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code" or not _displays_a_widget("".join(cell["source"])):
+                continue
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            found.append(path.name)
+            assert {"remove-output", "skip-execution"} <= tags, (path.name, cell.get("id"), tags)
+            # Nothing else happens in such a cell: later cells must not depend on it.
+            assert len(ast.parse("".join(cell["source"])).body) <= 2, (path.name, cell.get("id"))
+    assert len(found) >= 4, found
