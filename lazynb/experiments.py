@@ -121,11 +121,7 @@ def fmt(est: Estimate, *, percent: bool = False, digits: int | None = None) -> s
     scale, unit = (100.0, " %") if percent else (1.0, "")
     mean, se = est.mean * scale, est.se * scale
     if digits is None:
-        digits = (
-            2
-            if not math.isfinite(se) or se == 0
-            else min(4, max(0, 1 - math.floor(math.log10(se))))
-        )
+        digits = _digits(se)
     if not math.isfinite(se):
         return f"{mean:.{digits}f}{unit} (1 seed)"
     return f"{mean:.{digits}f} ± {se:.{digits}f}{unit}"
@@ -193,6 +189,7 @@ def table(
     ``rows`` maps an arm's name to ``{metric: Estimate}`` (what :func:`over_seeds`
     returns). ``percent`` is a bool for every column or the names of the
     columns to show as percentages. ``first`` heads the column of arm names.
+    Each column shows as many decimals as its largest standard error needs.
     """
     if not isinstance(rows, Mapping) or not rows:
         raise ValueError("rows must be a non-empty mapping of arm names to {metric: Estimate}")
@@ -201,8 +198,15 @@ def table(
         if list(cells) != metrics:
             raise ValueError(f"row {arm!r} has metrics {list(cells)}, the first row has {metrics}")
     pct = set(metrics) if percent is True else set() if percent is False else set(percent)
+    # One number of decimals per column, set by its largest standard error, so that
+    # the means line up and none claims more precision than the noisiest arm has.
+    digits = {}
+    for m in metrics:
+        ses = [c[m].se * (100 if m in pct else 1) for c in rows.values()]
+        ses = [s for s in ses if math.isfinite(s) and s > 0]
+        digits[m] = _digits(max(ses)) if ses else 2
     body = [
-        [str(arm)] + [fmt(cells[m], percent=m in pct) for m in metrics]
+        [str(arm)] + [fmt(cells[m], percent=m in pct, digits=digits[m]) for m in metrics]
         for arm, cells in rows.items()
     ]
     head = [first] + metrics
@@ -212,6 +216,13 @@ def table(
         for r in [head] + body
     ]
     return "\n".join(lines)
+
+
+def _digits(se: float) -> int:
+    """Decimals that show a standard error to two significant figures (at most 4)."""
+    if not math.isfinite(se) or se == 0:
+        return 2
+    return min(4, max(0, 1 - math.floor(math.log10(se))))
 
 
 def _finite(value, name: str) -> float:

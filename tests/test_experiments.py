@@ -131,6 +131,17 @@ def test_table_lines_up_arms_and_metrics():
     assert len({len(line) for line in lines}) == 1
     with pytest.raises(ValueError, match="metrics"):
         table({"a": {"x": estimate([1, 2])}, "b": {"y": estimate([1, 2])}})
+
+
+def test_table_uses_one_precision_per_column():
+    # se 0.050 alone would show 3 decimals, se 0.127 two: the column shows two for both.
+    rows = {
+        "MLP": {"err": estimate([7.513, 7.600, 7.687])},
+        "CNN": {"err": estimate([4.42, 4.64, 4.86])},
+    }
+    lines = table(rows).splitlines()
+    assert lines[1].split()[-3:] == ["7.60", "±", "0.05"]
+    assert lines[2].split()[-3:] == ["4.64", "±", "0.13"]
     with pytest.raises(ValueError, match="non-empty"):
         table({})
 
