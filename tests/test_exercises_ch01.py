@@ -424,3 +424,38 @@ def test_predict_labels_must_be_0_or_1():
         lambda X, w, b: np.sign(X @ w + b).astype(int),
         "predicted classes must be 0 or 1, got -1",
     )
+
+
+# ----------------------------------------------------------------- pinned by make mutants
+
+
+def test_predict_labels_strict_threshold_fails_on_the_boundary():
+    """mutmut's survivor `(p > 0.5)`: a sample exactly on the boundary is class 1."""
+    for strict in (
+        lambda X, w, b: (sigmoid(X @ w + b) > 0.5).astype(int),
+        lambda X, w, b: X @ w + b > 0,
+    ):
+        assert_fails(ch01.predict_labels, strict, "exactly on the boundary")
+
+
+def test_bce_naive_formula_with_warnings_silenced_fails():
+    """Issue #15: the naive formula passed once its RuntimeWarnings were silenced."""
+    import warnings
+
+    def silenced_errstate(t, a):
+        with np.errstate(all="ignore"):
+            return _naive_bce(t, a)
+
+    def silenced_warnings(t, a):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _naive_bce(t, a)
+
+    def clipped(t, a):  # no warning at all: the logs are capped
+        p = np.clip(1 / (1 + np.exp(-np.clip(a, -500, 500))), 1e-12, 1 - 1e-12)
+        return np.mean(-(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+    for answer in (silenced_errstate, silenced_warnings):
+        result = ch01.bce_with_logits.check(answer)
+        assert result.status == "failed" and "NaN or infinity" in result.message, result
+    assert_fails(ch01.bce_with_logits, clipped, "without a ceiling")

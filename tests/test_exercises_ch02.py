@@ -509,3 +509,29 @@ def test_count_dead_units_float_count_fails_on_dtype():
         lambda X, W, b: float(np.all(_outputs(X, W, b) == 0, axis=0).sum()),
         "dtype should be integer (a count of units), got float64",
     )
+
+
+# ----------------------------------------------------------------- pinned by make mutants
+
+
+@pytest.mark.parametrize(
+    "shift",
+    [
+        lambda A: A + A.max(axis=1, keepdims=True),
+        lambda A: A - A.max(),
+        lambda A: A - A.max(keepdims=True),
+    ],
+    ids=["plus-row-max", "global-max", "global-max-keepdims"],
+)
+def test_forward_with_bias_softmax_shift_by_the_wrong_maximum_fails(shift):
+    """mutmut's survivors: the softmax shifted by the whole array's maximum, or by plus the
+    row's; right for small activations, NaN once a row's activations reach a few hundred."""
+
+    def answer(X, W1, b1, W2, b2):
+        A = sigmoid(X @ W1 + b1) @ W2 + b2
+        E = np.exp(shift(A))
+        return E / E.sum(axis=1, keepdims=True)
+
+    assert_fails(
+        ch02.forward_with_bias, answer, "output activations of a few hundred", status="failed"
+    )

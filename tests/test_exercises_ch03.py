@@ -511,6 +511,11 @@ def test_mnist_no_hidden_layer_fails(mnist):
     # well as predictions, but the biases were never trained.
     fake = (W, np.zeros(10), np.eye(10), np.zeros(10))
     assert_fails(ex, fake, "b1 is all zeros")
+    # ... and with biases that are not zero: sigmoid keeps the order of the scores, so this
+    # one-layer model scores about 90 %; its diagonal W2 gives it away (make mutants, #15).
+    rng = np.random.default_rng(1)
+    fake = (W, rng.normal(scale=0.01, size=10), 5 * np.eye(10), rng.normal(scale=0.01, size=10))
+    assert_fails(ex, fake, "W2 is diagonal")
 
 
 def test_mnist_typical_mistakes_fail(mnist):

@@ -451,3 +451,14 @@ def test_value_checker_gets_a_copy(value_ex):
     answer = [1.0]
     value_ex.check(answer)
     assert answer == [1.0]
+
+
+def test_answer_is_function_marks_the_exercises_make_mutants_mutates():
+    """FunctionExercise (and the gradient methods) take a function; a ValueExercise does not."""
+    from lazynb.exercises import ch01, ch03
+    from lazynb.exercises.core import Exercise, FunctionExercise, ValueExercise
+
+    assert FunctionExercise.answer_is_function and not ValueExercise.answer_is_function
+    assert not Exercise.answer_is_function
+    assert ch03.maximise_log.answer_is_function and not ch01.gate_weights.answer_is_function
+    assert not ch03.mnist_with_biases.answer_is_function

@@ -1,8 +1,9 @@
 """Appendix, "Linear regression": exercises on lines, R^2 and the normal equations.
 
-As in the chapters, each exercise is first written as its reference answer, a plain
-function with the name the reader uses (so that ``solution()`` shows
-``def r_squared(y, y_hat):``); the name is then rebound to the exercise that wraps it.
+As in the chapters, the reference answers are plain functions in
+:mod:`lazynb.exercises.solutions.appendix_linreg`, under the names the reader uses (so that
+``solution()`` shows ``def r_squared(y, y_hat):``); each name is rebound here to the
+exercise that wraps it.
 
 - ``predict_line``: the predictions a x + b of a line (the warm-up; the preface uses it
   to show how exercises work);
@@ -22,6 +23,7 @@ import numbers
 import numpy as np
 
 from .core import Case, FunctionExercise, _is_tensor, _type_name
+from .solutions.appendix_linreg import fit_1d, fit_multi, predict_line, r_squared
 
 __all__ = ["predict_line", "r_squared", "fit_1d", "fit_multi"]
 
@@ -94,14 +96,6 @@ class _RuleExercise(FunctionExercise):
 # ------------------------------------------------------------------ 1. predict_line
 
 
-def predict_line(x, a, b):
-    """Predictions of the line y = a x + b for every entry of x.
-
-    x: (N,) inputs; a: the slope and b: the intercept (numbers). Returns (N,).
-    """
-    return a * x + b  # NumPy applies the formula to every entry at once: no loop
-
-
 def _line_cases(rng):
     # b is large next to a * x, so that forgetting it shows; a != b, so that swapping them shows.
     yield Case(dict(x=np.array([0.0, 1.0, 2.0, 3.0, 4.0]), a=2.0, b=5.0))
@@ -166,18 +160,6 @@ predict_line = _RuleExercise(
 
 
 # ------------------------------------------------------------------ 2. r_squared
-
-
-def r_squared(y, y_hat):
-    """Coefficient of determination of predictions y_hat for true values y.
-
-    y: (N,) true values (not all equal); y_hat: (N,) predictions. Returns the number
-    R^2 = 1 - SS_res / SS_tot, with SS_res = sum((y - y_hat)^2), the squared error of the
-    predictions, and SS_tot = sum((y - mean(y))^2), that of always predicting the mean.
-    """
-    ss_res = np.sum((y - y_hat) ** 2)
-    ss_tot = np.sum((y - y.mean()) ** 2)
-    return float(1 - ss_res / ss_tot)
 
 
 def _r2_cases(rng):
@@ -290,19 +272,6 @@ r_squared = FunctionExercise(
 
 
 # ------------------------------------------------------------------ 3. fit_1d
-
-
-def fit_1d(x, y):
-    """Slope a and intercept b of the least-squares line y_hat = a x + b.
-
-    x: (N,) inputs, not all equal; y: (N,) targets. Returns the pair (a, b), from the
-    closed form written with centred data, which keeps its digits far from 0:
-    a = sum((x - mean x)(y - mean y)) / sum((x - mean x)^2), b = mean(y) - a mean(x).
-    """
-    dx, dy = x - x.mean(), y - y.mean()  # centred: the numbers stay small
-    a = (dx @ dy) / (dx @ dx)
-    b = y.mean() - a * x.mean()
-    return a, b
 
 
 class _PairExercise(FunctionExercise):
@@ -440,17 +409,6 @@ fit_1d = _PairRuleExercise(
 
 
 # ------------------------------------------------------------------ 4. fit_multi
-
-
-def fit_multi(X, y):
-    """Least-squares weights, bias first, for data X: (N, D) and targets y: (N,).
-
-    Returns w of shape (D + 1,): w[0] is the bias and w[1:] the weights of the D features,
-    so that the predictions are X @ w[1:] + w[0]. It adds a column of ones in front of X and
-    solves the normal equations (Xb^T Xb) w = Xb^T y.
-    """
-    Xb = np.column_stack([np.ones(len(X)), X])  # (N, D + 1): x0 = 1 carries the bias
-    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
 
 
 def _multi_cases(rng):

@@ -1,9 +1,10 @@
 """Chapter 1, "The neuron": exercises on the logistic unit.
 
-Each exercise is written first as its reference answer, a plain function with the name
-the reader uses (so that ``solution()`` shows ``def network_output(x, W, b, v, c):``);
-the name is then rebound to the :class:`Exercise` that wraps it, whose ``.reference``
-is that function.
+The reference answers of the function exercises are plain functions in
+:mod:`lazynb.exercises.solutions.ch01`, under the names the reader uses (so that
+``solution()`` shows ``def network_output(x, W, b, v, c):``); this module imports each one
+and rebinds its name to the :class:`Exercise` that wraps it, whose ``.reference`` is that
+function. Keeping them apart lets ``make mutants`` mutate the answers, never the checkers.
 
 - ``network_output``: the output of a network with one hidden layer of logistic units
   (the e-book's chapter 1 exercise);
@@ -22,6 +23,7 @@ import numpy as np
 
 from ..activations import sigmoid
 from .core import Case, FunctionExercise, ValueExercise
+from .solutions.ch01 import bce_with_logits, network_output, predict_labels
 
 __all__ = ["network_output", "bce_with_logits", "gate_weights", "predict_labels"]
 
@@ -41,18 +43,6 @@ def _in_unit_interval(what: str):
 
 
 # ------------------------------------------------------------- 1. network_output
-
-
-def network_output(x, W, b, v, c):
-    """Output of a network with one hidden layer of logistic units, for one sample.
-
-    x: (D,) the inputs; W: (D, M) input-to-hidden weights; b: (M,) hidden biases;
-    v: (M,) hidden-to-output weights; c: scalar output bias.
-    Returns the number y = sigmoid(v . z + c), where z = sigmoid(x W + b), shape (M,),
-    holds the hidden units' outputs.
-    """
-    z = sigmoid(x @ W + b)  # M logistic units, one per column of W
-    return float(sigmoid(v @ z + c))  # the output unit is one more logistic unit, fed by z
 
 
 def _network_cases(rng):
@@ -115,21 +105,6 @@ network_output = FunctionExercise(
 
 
 # ------------------------------------------------------------- 2. bce_with_logits
-
-
-def bce_with_logits(t, a):
-    """Mean binary cross-entropy of targets t for a logistic unit with pre-activations a.
-
-    t: (N,) targets, 0.0 or 1.0; a: (N,) logits (pre-activations w . x + b), any finite
-    size. Returns the number -mean(t log sigmoid(a) + (1 - t) log(1 - sigmoid(a))),
-    computed from a without forming sigmoid(a): no overflow and no log(0).
-    """
-    a = np.asarray(a, dtype=float)
-    # log(1 - sigmoid(a)) = -softplus(a) and log sigmoid(a) = -softplus(a) + a, so each
-    # sample's loss is softplus(a) - t a, with softplus(a) = log(1 + e^a) written so
-    # that its exponent is never positive.
-    softplus = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
-    return float(np.mean(softplus - t * a))
 
 
 def _bce_cases(rng):
@@ -367,20 +342,20 @@ gate_weights = ValueExercise(
 # ------------------------------------------------------------- 4. predict_labels
 
 
-def predict_labels(X, w, b):
-    """Predicted class, 0 or 1, of each row of X for a logistic unit with weights w, bias b.
-
-    X: (N, D) one sample per row; w: (D,) weights; b: the bias (a number).
-    Returns an int array of shape (N,): 1 where P(Y=1 | X) = sigmoid(X w + b) >= 0.5.
-    """
-    p = sigmoid(X @ w + b)  # P(Y=1 | X) for every row, shape (N,)
-    return (p >= 0.5).astype(int)  # class 1 wherever it is at least as likely as class 0
-
-
 def _labels_cases(rng):
     # b is large here, so that forgetting it changes some labels.
     yield Case(dict(X=rng.normal(size=(8, 3)), w=np.array([1.0, -2.0, 0.5]), b=1.5))
     yield Case(dict(X=np.array([[0.7]]), w=np.array([-1.0]), b=0.5), "a single sample")
+    # Rows 0 and 3 lie exactly on the boundary, X w + b = 0 (every product is exact in
+    # float64): there P(Y=1 | X) = 0.5 and the rule ">= 0.5" gives class 1.
+    yield Case(
+        dict(
+            X=np.array([[0.5, 2.0], [1.0, 1.0], [-1.0, 0.5], [3.0, 7.0]]),
+            w=np.array([1.0, -0.5]),
+            b=0.5,
+        ),
+        "two samples exactly on the boundary, where P(Y=1 | X) = 0.5",
+    )
     for _ in range(5):
         N, D = rng.integers(2, 21), rng.integers(1, 6)
         yield Case(
@@ -401,6 +376,16 @@ def _not_all_flipped(got, expected, args):
         return (
             "every label is the opposite of the right one: predict class 1 where "
             "P(Y=1 | X) is at least 0.5"
+        )
+    return None
+
+
+def _boundary_is_class_1(got, expected, args):
+    on_boundary = (args["X"] @ args["w"] + args["b"]) == 0
+    if np.any(on_boundary & (got.astype(int) == 0) & (expected.astype(int) == 1)):
+        return (
+            "a sample exactly on the boundary (X w + b = 0, so P(Y=1 | X) = 0.5) got class 0: "
+            "the rule is class 1 where P(Y=1 | X) >= 0.5, the boundary included"
         )
     return None
 
@@ -430,5 +415,5 @@ predict_labels = FunctionExercise(
     dtype_note="class labels 0 and 1, not probabilities",
     rtol=0,
     atol=0,
-    checks=[_labels_are_0_or_1, _not_all_flipped],
+    checks=[_labels_are_0_or_1, _not_all_flipped, _boundary_is_class_1],
 )

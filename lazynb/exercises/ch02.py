@@ -1,8 +1,9 @@
 """Chapter 2, "Feedforward": exercises on data matrices, softmax and the vectorised forward pass.
 
-As in chapter 1, each exercise is first written as its reference answer, a plain function
-with the name the reader uses (so that ``solution()`` shows ``def y2indicator(y, K):``);
-the name is then rebound to the :class:`FunctionExercise` that wraps it.
+As in chapter 1, the reference answers are plain functions in
+:mod:`lazynb.exercises.solutions.ch02`, under the names the reader uses (so that
+``solution()`` shows ``def y2indicator(y, K):``); each name is rebound here to the
+:class:`FunctionExercise` that wraps it.
 
 - ``y2indicator``: labels to an indicator (one-hot) matrix, the e-book's ``y2indicator``;
 - ``forward_with_bias``: a one-hidden-layer forward pass for a batch, biases included
@@ -21,6 +22,13 @@ import numpy as np
 
 from ..activations import sigmoid
 from .core import Case, FunctionExercise
+from .solutions.ch02 import (
+    count_dead_units,
+    forward_with_bias,
+    network_output_matrix,
+    stable_softmax,
+    y2indicator,
+)
 
 __all__ = [
     "y2indicator",
@@ -71,18 +79,6 @@ def _rows_sum_to_one(got, expected, args):
 
 
 # --------------------------------------------------------------------- 1. y2indicator
-
-
-def y2indicator(y, K):
-    """Indicator (one-hot) matrix of integer labels.
-
-    y: (N,) integer labels in 0 .. K-1; K: the number of classes.
-    Returns T: (N, K) with T[n, y[n]] = 1 and zeros elsewhere.
-    """
-    N = len(y)
-    T = np.zeros((N, K))
-    T[np.arange(N), y] = 1  # row n gets its 1 in column y[n]
-    return T
 
 
 def _y2indicator_cases(rng):
@@ -175,19 +171,6 @@ def _softmax_rows(A):
     return E / E.sum(axis=1, keepdims=True)
 
 
-def forward_with_bias(X, W1, b1, W2, b2):
-    """Forward pass of a network with one sigmoid hidden layer and a softmax output.
-
-    X: (N, D) one sample per row; W1: (D, M), b1: (M,) input-to-hidden weights and biases;
-    W2: (M, K), b2: (K,) hidden-to-output weights and biases.
-    Returns Y: (N, K), row n holding sample n's class probabilities (each row sums to 1).
-    """
-    Z = sigmoid(X @ W1 + b1)  # (N, M): b1 is added to every row (broadcasting)
-    A = Z @ W2 + b2  # (N, K): the output activations, one row per sample
-    E = np.exp(A - A.max(axis=1, keepdims=True))  # softmax over each row
-    return E / E.sum(axis=1, keepdims=True)
-
-
 def _random_forward(rng, N, D, M, K, note=""):
     return Case(
         dict(
@@ -207,6 +190,19 @@ def _forward_cases(rng):
     yield _random_forward(rng, 1, 4, 3, 2, "a single sample")
     yield _random_forward(rng, 3, 3, 3, 3, "square weight matrices")
     yield _random_forward(rng, 5, 784, 20, 10, "MNIST-sized inputs")
+    # Output activations of about +400 in row 0 and -400 in row 1: exp(A) is still finite
+    # (a plain softmax is right), but a row's softmax must not be shifted by the maximum
+    # of the whole array (row 1 would underflow to 0/0) nor by plus its own (overflow).
+    yield Case(
+        dict(
+            X=np.array([[1.0, 0.0], [0.0, 1.0]]),
+            W1=np.array([[20.0, 0.0], [0.0, 20.0]]),
+            b1=np.array([-10.0, -10.0]),
+            W2=np.array([[400.0, 380.0, 390.0], [-400.0, -420.0, -410.0]]),
+            b2=np.array([0.0, 1.0, 2.0]),
+        ),
+        "output activations of a few hundred, of opposite signs in the two rows",
+    )
     for _ in range(5):
         yield _random_forward(rng, *(int(v) for v in rng.integers(1, 9, size=4)))
 
@@ -280,17 +276,6 @@ forward_with_bias = FunctionExercise(
 # --------------------------------------------------------------------- 3. network_output_matrix
 
 
-def network_output_matrix(X, W, b, v, c):
-    """Chapter 1's one-hidden-layer network, for N samples at once.
-
-    X: (N, D) one sample per row; W: (D, M) input-to-hidden weights; b: (M,) hidden biases;
-    v: (M,) hidden-to-output weights; c: the output bias (a number).
-    Returns y: (N,), where y[n] = sigmoid(v . z_n + c) and z_n = sigmoid(X[n] W + b).
-    """
-    Z = sigmoid(X @ W + b)  # (N, M): row n holds sample n's hidden layer
-    return sigmoid(Z @ v + c)  # (N,): one output per sample
-
-
 def _random_matrix_network(rng, N, D, M, note=""):
     return Case(
         dict(
@@ -361,18 +346,6 @@ network_output_matrix = FunctionExercise(
 # --------------------------------------------------------------------- 4. stable_softmax
 
 
-def stable_softmax(A):
-    """Softmax of each row of A, without overflow.
-
-    A: (N, K) activations, one row per sample. Returns an (N, K) float array whose row n
-    is exp(A[n]) / sum(exp(A[n])). Subtracting the row's largest value first changes
-    nothing mathematically and keeps every exponent <= 0, so nothing overflows.
-    """
-    shifted = A - A.max(axis=1, keepdims=True)  # a new array: A itself is left alone
-    E = np.exp(shifted)  # every entry in (0, 1]
-    return E / E.sum(axis=1, keepdims=True)
-
-
 def _softmax_cases(rng):
     yield Case(dict(A=np.array([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])))
     yield Case(dict(A=rng.normal(size=(5, 4))), "random values")
@@ -428,17 +401,6 @@ stable_softmax = FunctionExercise(
 
 
 # --------------------------------------------------------------------- 5. count_dead_units
-
-
-def count_dead_units(X, W, b):
-    """Number of dead units in a ReLU layer: units that output 0 for every sample of X.
-
-    X: (N, D) one sample per row; W: (D, M) weights; b: (M,) biases of M ReLU units.
-    Returns an int between 0 and M.
-    """
-    Z = np.maximum(X @ W + b, 0)  # (N, M): column m holds unit m's output for every sample
-    dead = np.all(Z == 0, axis=0)  # (M,): True where the whole column is zero
-    return int(dead.sum())
 
 
 def _dead_units_case(rng, N, D, n_dead, n_some, n_alive, note=""):

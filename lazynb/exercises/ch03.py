@@ -1,9 +1,10 @@
 """Chapter 3, "Backpropagation": exercises on gradient methods and on backpropagation.
 
-Each exercise is written first as its reference answer, a plain function with the name
-the reader uses (so that ``solution()`` shows ``def grad_W2(Z, T, Y):``); the name is
-then rebound to the :class:`~lazynb.exercises.core.Exercise` that wraps it, whose
-``.reference`` is that function.
+The reference answers of the function exercises are plain functions in
+:mod:`lazynb.exercises.solutions.ch03`, under the names the reader uses (so that
+``solution()`` shows ``def grad_W2(Z, T, Y):``); each name is rebound here to the
+:class:`~lazynb.exercises.core.Exercise` that wraps it, whose ``.reference`` is that
+function.
 
 The three optimisation problems of the e-book's chapter 4, solved by gradient steps.
 The reader writes ``f(x0, lr, steps)``: start at ``x0``, make ``steps`` updates with
@@ -57,6 +58,15 @@ from .core import (
     _reader_line,
     _type_name,
 )
+from .solutions.ch03 import (
+    grad_b1,
+    grad_b2,
+    grad_W1,
+    grad_W2,
+    maximise_log,
+    maximise_sin,
+    minimise_on_segment,
+)
 
 __all__ = [
     "maximise_log",
@@ -106,6 +116,8 @@ class GradientMethodExercise(Exercise):
     or None. The first probe's ``NotImplementedError`` means "not attempted"; any other
     exception is reported as an error, with the line of the reader's code that raised it.
     """
+
+    answer_is_function = True
 
     def __init__(
         self,
@@ -286,19 +298,6 @@ def _scalar_judge(
 # ------------------------------------------------------------- 1. maximise_log
 
 
-def maximise_log(x0, lr, steps):
-    """Gradient ascent on J(x) = log(x) + log(1 - x), 0 < x < 1.
-
-    x0: the start, in (0, 1); lr: the learning rate; steps: how many updates.
-    Returns x after ``steps`` updates ``x <- x + lr * dJ/dx``, where
-    dJ/dx = 1/x - 1/(1 - x). It climbs to the maximum at x = 1/2.
-    """
-    x = x0
-    for _ in range(steps):
-        x = x + lr * (1 / x - 1 / (1 - x))  # ascent: a step along the slope
-    return x
-
-
 maximise_log = GradientMethodExercise(
     "maximise_log",
     maximise_log,
@@ -333,19 +332,6 @@ maximise_log = GradientMethodExercise(
 # ------------------------------------------------------------- 2. maximise_sin
 
 
-def maximise_sin(x0, lr, steps):
-    """Gradient ascent on J(x) = sin(x), 0 < x < pi.
-
-    x0: the start, in (0, pi); lr: the learning rate; steps: how many updates.
-    Returns x after ``steps`` updates ``x <- x + lr * cos(x)``; it climbs to the
-    maximum at x = pi/2.
-    """
-    x = x0
-    for _ in range(steps):
-        x = x + lr * np.cos(x)  # d sin(x) / dx = cos(x)
-    return float(x)
-
-
 maximise_sin = GradientMethodExercise(
     "maximise_sin",
     maximise_sin,
@@ -372,24 +358,6 @@ maximise_sin = GradientMethodExercise(
 
 
 # ------------------------------------------------------------- 3. minimise_on_segment
-
-
-def minimise_on_segment(x0, lr, steps):
-    """Projected gradient descent on J(x, y) = 1 - x^2 - y^2 over x + y = 1, 0 <= x, y <= 1.
-
-    x0: the start's x, in [0, 1] (its y is 1 - x0); lr: the learning rate; steps: how
-    many updates. Returns the point (x, y) reached.
-
-    On the segment y = 1 - x, so J is a function of x alone: J(x) = 2x - 2x^2, with
-    dJ/dx = 2 - 4x. Descent moves x away from 1/2 (where J is *largest*), and
-    clipping x to [0, 1] keeps the point on the segment. It ends at (0, 1) or (1, 0),
-    where J = 0.
-    """
-    x = x0
-    for _ in range(steps):
-        x = x - lr * (2 - 4 * x)  # a descent step along the segment
-        x = min(max(x, 0.0), 1.0)  # stay inside 0 <= x <= 1 (then 0 <= y <= 1 too)
-    return x, 1 - x
 
 
 def _segment_J(x: float, y: float) -> float:
@@ -533,50 +501,6 @@ _SIGMOID_NOTE = (
     "Z is the hidden layer's output, Z = sigmoid(X W1 + b1), and "
     "Y = softmax(Z W2 + b2); T holds the one-hot targets."
 )
-
-
-def grad_W2(Z, T, Y):
-    """Gradient of the mean cross-entropy J with respect to W2.
-
-    Z: (N, M) hidden outputs; T: (N, K) one-hot targets; Y: (N, K) softmax outputs.
-    Returns (M, K). The error at the output, (Y - T) / N, times the hidden values.
-    """
-    N = T.shape[0]
-    return Z.T @ (Y - T) / N
-
-
-def grad_b2(T, Y):
-    """Gradient of the mean cross-entropy J with respect to b2.
-
-    T: (N, K) one-hot targets; Y: (N, K) softmax outputs. Returns (K,): the output
-    error (Y - T) / N summed over the samples (axis 0).
-    """
-    N = T.shape[0]
-    return (Y - T).sum(axis=0) / N
-
-
-def grad_W1(X, Z, T, Y, W2):
-    """Gradient of the mean cross-entropy J with respect to W1 (sigmoid hidden layer).
-
-    X: (N, D) inputs; Z: (N, M) hidden outputs; T, Y: (N, K) targets and outputs;
-    W2: (M, K). Returns (D, M). The output error flows back through W2 (transposed)
-    and through the sigmoid, whose derivative is Z (1 - Z).
-    """
-    N = T.shape[0]
-    dZ = (Y - T) @ W2.T / N  # (N, M): the error at the hidden layer's outputs
-    dA = dZ * Z * (1 - Z)  # (N, M): ... and before its sigmoid
-    return X.T @ dA
-
-
-def grad_b1(Z, T, Y, W2):
-    """Gradient of the mean cross-entropy J with respect to b1 (sigmoid hidden layer).
-
-    Z: (N, M) hidden outputs; T, Y: (N, K) targets and outputs; W2: (M, K).
-    Returns (M,): the hidden error, summed over the samples.
-    """
-    N = T.shape[0]
-    dA = (Y - T) @ W2.T / N * Z * (1 - Z)
-    return dA.sum(axis=0)
 
 
 def _network(rng, N, D, M, K, note="") -> dict:
@@ -959,6 +883,12 @@ class TrainedNetworkExercise(Exercise):
                     f"every epoch as you update the weights, `{name} -= lr * grad_{name}(...)`; "
                     f"a network without biases is not what this exercise asks for."
                 )
+        if M == K and not np.any(W2 - np.diag(np.diag(W2))):
+            return None, (
+                "W2 is diagonal: each hidden unit feeds one output only, so the 'hidden layer' "
+                "is a one-layer model (softmax regression) in disguise. Train W1, b1, W2 and b2 "
+                "together, from random weights, by backpropagation."
+            )
         return tuple(params), None
 
 
@@ -991,6 +921,7 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
     """
     from lazynb.activations import sigmoid, softmax
     from lazynb.data import load_mnist, one_hot
+    from lazynb.losses import categorical_cross_entropy_with_logits
 
     X, y = load_mnist("train", warn=False)  # (N, 784) in [0, 1], (N,) digits
     X_test, y_test = load_mnist("test", warn=False)
@@ -1004,15 +935,17 @@ def mnist_with_biases(hidden=32, lr=2.0, epochs=80, seed=0):
 
     for epoch in range(epochs):
         Z = sigmoid(X @ W1 + b1)  # forward
-        Y = softmax(Z @ W2 + b2)
-        dA2 = (Y - T) / N  # backward: error at the output ...
-        dA1 = dA2 @ W2.T * Z * (1 - Z)  # ... and at the hidden layer
-        W2 -= lr * (Z.T @ dA2)
-        b2 -= lr * dA2.sum(axis=0)
-        W1 -= lr * (X.T @ dA1)
-        b1 -= lr * dA1.sum(axis=0)
+        A2 = Z @ W2 + b2  # the scores (logits)
+        Y = softmax(A2)
+        d2 = (Y - T) / N  # backward: error at the output ...
+        d1 = d2 @ W2.T * Z * (1 - Z)  # ... and at the hidden layer
+        W2 -= lr * (Z.T @ d2)
+        b2 -= lr * d2.sum(axis=0)
+        W1 -= lr * (X.T @ d1)
+        b1 -= lr * d1.sum(axis=0)
         if epoch % 20 == 0 or epoch == epochs - 1:
-            cost = -np.mean(np.sum(T * np.log(Y + 1e-12), axis=1))
+            # from the logits (log-sum-exp), finite even where a probability rounds to 0
+            cost = categorical_cross_entropy_with_logits(T, A2)
             rate = np.mean(Y.argmax(axis=1) == y)
             print(f"epoch {epoch:3d}: cost {cost:.4f}, classification rate {rate:.1%}")
 

@@ -157,8 +157,13 @@ class Exercise:
     """Base class: a named exercise with a prompt, hint levels and a reference answer.
 
     Subclasses implement ``check`` and ``solution``. ``chapter`` (e.g. "ch01")
-    is only used to write ``ch01.name.hint()`` in messages.
+    is only used to write ``ch01.name.hint()`` in messages. A subclass whose answer is a
+    function (``check(f)``, with ``reference`` that function's right version) sets
+    ``answer_is_function = True``: ``make mutants`` then mutates its reference, which must
+    live in ``lazynb/exercises/solutions/<chapter>.py``.
     """
+
+    answer_is_function = False
 
     def __init__(
         self,
@@ -268,6 +273,8 @@ class FunctionExercise(Exercise):
     fail_on_warnings : warning classes (e.g. ``(RuntimeWarning,)``) that fail a case.
     warning_advice : appended to the message when such a warning was raised.
     """
+
+    answer_is_function = True
 
     def __init__(
         self,
