@@ -12,10 +12,13 @@ the textbook form as their default:
   the e-book's TensorFlow chapter); ``centered=True`` divides by an estimate of the
   gradient's standard deviation, ``√(c − a²)`` with ``a ← ρ·a + (1 − ρ)·g``;
   ``eps_inside_sqrt`` as for AdaGrad;
-* :class:`KerasAdam`: ``eps_hat=True`` adds ε to √v rather than √v̂.
+* :class:`KerasAdam`: ``eps_hat=True`` adds ε to √v rather than √v̂;
+* :class:`KerasAdamW`: Adam with decoupled weight decay (Loshchilov & Hutter,
+  2019), ``w ← w − lr·wd·w`` before the Adam step on the data gradient; not the
+  same as an L2 penalty in the loss, whose gradient Adam would rescale.
 
-:func:`sgd`, :func:`adagrad`, :func:`rmsprop` and :func:`adam` take the arguments
-of ``keras.optimizers.SGD``, ``Adagrad``, ``RMSprop`` and ``Adam`` and build the
+:func:`sgd`, :func:`adagrad`, :func:`rmsprop`, :func:`adam` and :func:`adamw` take the
+arguments of ``keras.optimizers.SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` and ``AdamW`` and build the
 optimiser that matches it step for step, float32 rounding of the
 hyper-parameters included; :func:`keras_schedule` converts a learning-rate
 schedule. ``tests/test_optimizers_keras_parity.py`` proves the parity.
@@ -45,10 +48,12 @@ __all__ = [
     "KerasAdaGrad",
     "KerasRMSprop",
     "KerasAdam",
+    "KerasAdamW",
     "sgd",
     "adagrad",
     "rmsprop",
     "adam",
+    "adamw",
     "keras_schedule",
 ]
 
@@ -203,6 +208,29 @@ class KerasAdam(Adam):
         return {**super()._config(), "eps_hat": self.eps_hat}
 
 
+class KerasAdamW(KerasAdam):
+    """AdamW: decoupled weight decay, ``w ← w − lr·wd·w``, then the Adam step on g.
+
+    weight_decay: wd >= 0, applied to every array (biases included, as Keras does
+    for variables not excluded with ``exclude_from_weight_decay``). The decay does
+    not pass through Adam's division by √v, so every weight shrinks by the same
+    factor 1 − lr·wd per step whatever its gradients; adding ``wd/2·Σw²`` to the
+    cost instead would not (Loshchilov & Hutter, 2019). With wd = 0 it is
+    :class:`KerasAdam`.
+    """
+
+    def __init__(self, lr=0.001, weight_decay: float = 0.004, *args, **kw):
+        super().__init__(lr, *args, **kw)
+        self.weight_decay = check_positive_float(weight_decay, "weight_decay", allow_zero=True)
+
+    def _update(self, key, p, g, lr):
+        p -= p * self.weight_decay * lr  # Keras's order of operations: v - v * wd * lr
+        super()._update(key, p, g, lr)
+
+    def _config(self):
+        return {**super()._config(), "weight_decay": self.weight_decay}
+
+
 # ---------------------------------------------------------------- builders
 
 
@@ -257,6 +285,27 @@ def adam(
 ) -> KerasAdam:
     """Matches ``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)`` (amsgrad=False)."""
     opt = KerasAdam(_float32(learning_rate), beta1=beta_1, beta2=beta_2, eps=epsilon, eps_hat=True)
+    opt._bias_betas = (_float32(beta_1), _float32(beta_2))
+    return opt
+
+
+def adamw(
+    learning_rate: float = 0.001,
+    weight_decay: float = 0.004,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    epsilon: float = 1e-7,
+) -> KerasAdamW:
+    """Matches ``keras.optimizers.AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon)``."""
+    opt = KerasAdamW(
+        _float32(learning_rate),
+        # Keras casts the decay through a float32 tensor, like the betas.
+        _float32(check_positive_float(weight_decay, "weight_decay", allow_zero=True)),
+        beta1=beta_1,
+        beta2=beta_2,
+        eps=epsilon,
+        eps_hat=True,
+    )
     opt._bias_betas = (_float32(beta_1), _float32(beta_2))
     return opt
 

@@ -86,6 +86,20 @@ EXPECTED = {
     ],
     "lazynb.regularizers.dropout_forward": ["rng.random(X.shape) < p", "X * mask"],
     "lazynb.regularizers.train_regularized": ["MLP("],
+    # chapter 5, Keras practice: batch normalisation
+    "lazynb.batchnorm.batchnorm_forward": [
+        "x.mean(axis=0)",
+        "x.var(axis=0)",
+        "running_mean *= momentum",
+        "(1 - momentum) * mean",
+        "(x - mean) * inv_std",
+        "gamma * x_hat + beta",
+    ],
+    "lazynb.batchnorm.batchnorm_backward": [
+        "dout.sum(axis=0)",
+        "(dout * x_hat).sum(axis=0)",
+        "N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)",
+    ],
     # appendix: linear regression
     "lazynb.linreg.fit_line": ["dx @ (y - y.mean()) / spread", "y.mean() - a * x.mean()"],
     "lazynb.linreg.r_squared": ["1.0 - (residual @ residual) / ss_tot"],

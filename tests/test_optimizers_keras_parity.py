@@ -23,6 +23,9 @@ select it; the differences, each demonstrated below:
   w <- w - m``; ``centered=True`` uses ``c - a^2``, a the mean gradient.
 * **Adam**: ``w <- w - lr_t m / (sqrt(v) + eps)`` with ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``,
   i.e. epsilon added to sqrt(v) rather than to sqrt(v_hat): our ``eps_hat=True``.
+* **AdamW**: decoupled weight decay, ``w <- w - lr wd w`` before the Adam step on
+  the data gradient (every variable, biases included): :class:`KerasAdamW`. It is
+  not Adam with ``wd/2 sum w^2`` added to the loss (shown below).
 * **float32 hyper-parameters**: even for float64 variables Keras keeps the learning
   rate in a float32 variable, and casts SGD's momentum, Adagrad's initial
   accumulator and Adam's betas (in the bias corrections) through float32
@@ -36,7 +39,7 @@ import numpy as np
 import pytest
 
 from lazynb import keras_parity as kp
-from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasRMSprop
+from lazynb.keras_parity import KerasAdaGrad, KerasAdam, KerasAdamW, KerasRMSprop
 from lazynb.optimizers import (
     SGD,
     AdaGrad,
@@ -121,6 +124,11 @@ CASES = {
         lambda K: K.Adam(0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
         lambda: kp.adam(0.02, 0.8, 0.99, 1e-3),
     ),
+    "adamw": (lambda K: K.AdamW(0.01), lambda: kp.adamw(0.01)),
+    "adamw-custom": (
+        lambda K: K.AdamW(0.02, weight_decay=0.3, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+        lambda: kp.adamw(0.02, 0.3, 0.8, 0.99, 1e-3),
+    ),
 }
 
 
@@ -133,6 +141,8 @@ def test_builders_pick_the_matching_class():
     assert a.eps_inside_sqrt and a.eps == 1e-7 and a.initial_accumulator == pytest.approx(0.1)
     assert type(kp.rmsprop()) is KerasRMSprop and kp.rmsprop().eps_inside_sqrt
     assert type(kp.adam()) is KerasAdam and kp.adam().eps_hat
+    w = kp.adamw(0.01, weight_decay=0.1)
+    assert type(w) is KerasAdamW and w.eps_hat and w.weight_decay == pytest.approx(0.1)
 
 
 def test_the_variants_default_to_the_textbook_rules():
@@ -143,6 +153,7 @@ def test_the_variants_default_to_the_textbook_rules():
         (AdaGrad(0.1), KerasAdaGrad(0.1)),
         (RMSprop(0.01, decay=0.8), KerasRMSprop(0.01, decay=0.8)),
         (Adam(0.01), KerasAdam(0.01)),
+        (KerasAdam(0.01, eps_hat=True), KerasAdamW(0.01, 0.0, eps_hat=True)),
     ]:
         a, b = np.ones(5), np.ones(5)
         for g in gs:
@@ -159,6 +170,10 @@ def test_variants_check_their_knobs():
     with pytest.raises(ValueError, match="cache starts at 0"):
         KerasAdaGrad(0.1, eps=0.0)
     KerasAdaGrad(0.1, eps=0.0, initial_accumulator=0.1)  # a cache that starts above 0 needs no eps
+    with pytest.raises(ValueError, match="weight_decay"):
+        kp.adamw(0.01, weight_decay=-0.1)
+    with pytest.raises(TypeError, match="weight_decay"):
+        KerasAdamW(0.01, weight_decay="0.1")
     with pytest.raises(NotImplementedError, match="no Keras equivalent"):
         kp.keras_schedule(constant(0.1))
     with pytest.raises(TypeError, match="Schedule"):
@@ -174,7 +189,7 @@ def test_float64_step_for_step(keras, case):
             np.testing.assert_allclose(oo, kk, rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
 
 
-@pytest.mark.parametrize("case", ["momentum", "adagrad", "rmsprop-centered", "adam"])
+@pytest.mark.parametrize("case", ["momentum", "adagrad", "rmsprop-centered", "adam", "adamw"])
 def test_float32_step_for_step(keras, case):
     """float32: both round every operation; compare to the distance the weights travelled."""
     make_keras, make_ours = CASES[case]
@@ -206,6 +221,26 @@ def test_documented_differences_are_real(keras):
     # Keras's float32 learning rate: SGD(0.1) on float64 variables uses 0.10000000149...
     assert _final_gap(keras, K.SGD(0.1), SGD(0.1)) > 1e-10
     assert _final_gap(keras, K.SGD(0.1), SGD(float(np.float32(0.1)))) < 1e-14
+    # AdamW: without the decoupled decay (plain Adam) the weights end elsewhere
+    assert _final_gap(keras, K.AdamW(0.05, weight_decay=0.5), kp.adam(0.05)) > 1e-3
+
+
+def test_adamw_is_not_adam_with_an_l2_penalty(keras):
+    """Adam on g + wd·w (the gradient of wd/2·Σw²) rescales the decay by 1/√v; AdamW does not."""
+    g_data = np.array([10.0, 0.0])  # one weight with a large gradient, one with none
+    a, b = np.array([3.0, 3.0]), np.array([3.0, 3.0])
+    l2, decoupled, plain = kp.adam(0.01), kp.adamw(0.01, weight_decay=0.1), kp.adam(0.01)
+    c = np.array([3.0, 3.0])
+    for _ in range(100):
+        l2.step(a, g_data + 0.1 * a)
+        decoupled.step(b, g_data.copy())
+        plain.step(c, g_data.copy())
+    pull_l2, pull_w = a - c, b - c
+    assert (
+        abs(pull_l2[0]) < 0.02 and pull_l2[1] < -0.8
+    )  # big-gradient weight untouched, idle one dragged
+    assert 0.2 < -pull_w[0] < 0.3 and 0.25 < -pull_w[1] < 0.3  # both shrink by about lr·wd a step
+    assert b[1] == pytest.approx(3 * (1 - 0.01 * float(np.float32(0.1))) ** 100, rel=1e-6)
 
 
 @pytest.mark.parametrize(
