@@ -4,6 +4,10 @@
 #   make browser-test - after `make book`: drive headless Chromium over _build/html
 #   make unit  - the package's fast unit tests alone (no notebooks, no `slow` tests)
 #   make lint  - ruff check and ruff format --check over the .py files (not the notebooks)
+#   make lab   - JupyterLab from .venv, the local way to read the book interactively
+#   make outside-repo - every chapter notebook alone, in a fresh venv outside the repo, as on Colab
+#   make gpu-check    - the GPU checks, as JSON in _build/gpu_check.json (skips on a CPU-only machine)
+#   make mutants      - mutation testing of the exercise checkers (tests/mutants/results.md)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +16,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Keep TensorFlow's C++ start-up quiet in every kernel these targets start.
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: book test unit lint browser-test install clean
+.PHONY: book test unit lint browser-test install clean lab outside-repo gpu-check mutants
 
 install: $(STAMP)
 
@@ -61,6 +65,31 @@ browser-test: $(STAMP)
 	@$(BIN)/python -m pytest tests/browser -rs; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no browser tests: the test set-up is broken" >&2; exit 1; fi; \
 	exit $$rc
+
+# The README's local way in: JupyterLab, installed into .venv by the dev extra.
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+# Each chapter notebook copied alone into an empty folder and executed, offline, in a
+# fresh venv outside the repository holding the lazynb wheel built from this checkout,
+# what the notebooks' set-up cell installs and what Colab ships (nothing from
+# requirements.txt): a missing data file, an undeclared dependency or a path into the
+# repository fails here, as does a section that skips itself for a missing package.
+# Needs the package index (TensorFlow is installed into the fresh venv).
+outside-repo: $(STAMP)
+	$(BIN)/python tools/run_outside_repo.py --json _build/outside_repo.json
+
+# On a machine with a GPU: nvidia-smi, TensorFlow's devices, the gpu-marked tests, TFMLP
+# against the NumPy MLP, bench_tf.py against Keras, chapter 4 timed, mixed precision;
+# at most 8 minutes. On a CPU-only machine every GPU part is skipped with its reason.
+gpu-check: $(STAMP)
+	$(BIN)/python tools/gpu_check.py --out _build/gpu_check.json
+
+# Mutation testing of the exercise checkers: mutmut changes each function exercise's
+# reference solution (lazynb/exercises/solutions/) in small ways, and the exercise's own
+# check must reject every change; prints the table and records it in tests/mutants/.
+mutants: $(STAMP)
+	$(BIN)/python tools/mutants.py
 
 clean:
 	rm -rf _build

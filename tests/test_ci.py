@@ -51,3 +51,40 @@ def test_make_book_reexecutes_when_the_data_regime_changes():
     book = (ROOT / "Makefile").read_text().split("\nbook:", 1)[1].split("\n\n", 1)[0]
     assert "LAZYNB_DATA" in book and "rm -rf _build/.jupyter_cache" in book
     assert book.index(".data_regime") < book.index("jupyter-book build")
+
+
+def test_ci_runs_the_notebooks_outside_the_repository_after_the_tests():
+    lines = _command_lines(CI)
+    assert "make outside-repo" in lines, lines
+    test = next(i for i, line in enumerate(lines) if re.search(r"\bmake test\b", line))
+    assert lines.index("make outside-repo") > test
+    target = (ROOT / "Makefile").read_text().split("\noutside-repo:", 1)[1].split("\n\n", 1)[0]
+    assert "tools/run_outside_repo.py" in target
+    # The outside run installs no requirements.txt: only the wheel, the set-up cell's
+    # line and what Colab ships.
+    assert "requirements.txt" not in target
+
+
+def test_ci_runs_the_mutation_testing_of_the_checkers_after_the_tests():
+    lines = _command_lines(CI)
+    run = next(i for i, line in enumerate(lines) if "tools/mutants.py" in line)
+    test = next(i for i, line in enumerate(lines) if re.search(r"\bmake test\b", line))
+    assert run > test
+    # CI prints the table and leaves the committed one alone.
+    assert "--no-write" in lines[run]
+    target = (ROOT / "Makefile").read_text().split("\nmutants:", 1)[1].split("\n\n", 1)[0]
+    assert "tools/mutants.py" in target
+
+
+def test_makefile_has_the_lab_and_gpu_targets():
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    for target in ("lab", "outside-repo", "gpu-check"):
+        assert re.search(rf"^{re.escape(target)}: \$\(STAMP\)$", makefile, re.M), target
+        assert target in phony, target
+    assert "tools/gpu_check.py --out" in makefile
+
+
+def test_ci_runs_the_browser_tests_jupyterlab_included():
+    assert "BROWSER_TESTS_REQUIRED=1 make browser-test" in _command_lines(CI)
+    assert (ROOT / "tests" / "browser" / "test_lab.py").is_file()

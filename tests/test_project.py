@@ -62,11 +62,18 @@ def test_repository_address_is_a_github_repository():
     assert url.startswith("https://github.com/") and url.count("/") == 4
 
 
+def _load_setup_cell():
+    spec = importlib.util.spec_from_file_location("setup_cell", ROOT / "tools" / "setup_cell.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def test_colab_setup_cell_is_a_no_op_outside_colab():
-    sync = _load_sync()
     from IPython.core.inputtransformer2 import TransformerManager
 
-    code = TransformerManager().transform_cell(sync.setup_cell_source("https://github.com/o/r"))
+    source = _load_setup_cell().canonical_source("https://github.com/o/r", "1.2.3")
+    code = TransformerManager().transform_cell(source)
     # The %pip magic must be transformed, and only run under Colab.
     assert "run_line_magic('pip'" in code
     namespace = {"get_ipython": lambda: pytest.fail("the set-up cell ran %pip outside Colab")}
@@ -174,7 +181,7 @@ def _third_party_imports(folder):
 
 # What the package may import (lazily, for the extras) and what its tests and tools may.
 _PACKAGE_GROUPS = {None, "widgets", "tf", "pytensor"}
-_LOCAL = {"lazynb", "exercise_helpers", "tf_helpers", "conftest"}
+_LOCAL = {"lazynb", "exercise_helpers", "tf_helpers", "conftest", "setup_cell", "test_site"}
 
 
 @pytest.mark.parametrize(
@@ -201,7 +208,10 @@ def test_every_import_is_declared(folder, groups):
 
 # Colab readiness: a notebook opened alone (Colab, a download) has only the installed
 # package, not the repository around it.
-_REPO_COUPLING = re.compile(r"sys\.path|os\.chdir|\.\./|__file__|Path\.cwd\(\)|(?<![\w.])open\(")
+# (`Path("..")` too: a notebook alone in a folder has no sibling chapters to read.)
+_REPO_COUPLING = re.compile(
+    r"sys\.path|os\.chdir|\.\./|__file__|Path\.cwd\(\)|(?<![\w.])open\(|Path\(\s*[\"']\.\.[\"']\s*\)"
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
@@ -219,8 +229,8 @@ def test_notebook_needs_only_the_installed_package(path):
 
 
 def test_every_notebook_starts_with_the_same_setup_cell():
-    sync = _load_sync()
-    want = sync.setup_cell_source(sync.repository_url())
+    """tools/setup_cell.py makes the cell (and `--write` puts it in every notebook)."""
+    want = _load_setup_cell().canonical_source()
     firsts = {"".join(json.loads(p.read_text())["cells"][0]["source"]) for p in NOTEBOOKS}
     assert firsts == {want}
 
@@ -238,7 +248,7 @@ def test_api_page_documents_every_public_module():
             parts = parts[:-1]
         if any(p.startswith("_") for p in parts):
             continue
-        if parts[:2] == ("lazynb", "exercises") and len(parts) == 3 and parts[2] != "core":
+        if parts[:2] == ("lazynb", "exercises") and len(parts) >= 3 and parts[2] != "core":
             continue
         modules.add(".".join(parts))
     assert modules - documented == set(), "add these modules to api.md"

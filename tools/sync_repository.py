@@ -12,6 +12,7 @@ With --check it changes nothing and exits 1 if anything is out of date
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -28,15 +29,17 @@ def repository_url() -> str:
 
 
 def setup_cell_source(url: str) -> str:
-    """The Colab set-up cell every notebook starts with (hidden on the site)."""
-    return (
-        "# Set-up for Google Colab: install the book's helper package `lazynb`.\n"
-        "# Anywhere else (local Jupyter, the book's build, the tests) this does nothing.\n"
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "lazynb @ git+{url}"'
+    """The Colab set-up cell every notebook starts with (hidden on the site).
+
+    Its text lives in ``tools/setup_cell.py`` (pinned to this release of ``lazynb``);
+    this script only supplies the address.
+    """
+    spec = importlib.util.spec_from_file_location(
+        "setup_cell", Path(__file__).with_name("setup_cell.py")
     )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.canonical_source(url)
 
 
 def notebooks() -> list[Path]:
