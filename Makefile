@@ -28,12 +28,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 # The execution cache is keyed on the notebooks' text, not on the data they
 # read: when LAZYNB_DATA changes, every notebook runs again.
+# LAZYNB_STATIC_EXPLORERS=1: the explorers render as static Plotly figures computed by
+# the book's own code at build time (lazynb.explorers); a live kernel gets the widgets.
 book: $(STAMP)
 	@regime="LAZYNB_DATA=$${LAZYNB_DATA:-} LAZYNB_DOWNLOAD=$${LAZYNB_DOWNLOAD:-}"; \
 	if [ -f _build/.data_regime ] && [ "$$(cat _build/.data_regime)" != "$$regime" ]; then \
 	  echo "data regime changed ($$regime): executing every notebook again"; rm -rf _build/.jupyter_cache; fi; \
 	mkdir -p _build; echo "$$regime" > _build/.data_regime
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	LAZYNB_STATIC_EXPLORERS=1 $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	$(BIN)/python tools/check_site.py _build/html
 
 # pytest's exit code 5 means "no tests collected": a broken set-up, not a pass.

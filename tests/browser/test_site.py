@@ -5,8 +5,8 @@ Playwright; see conftest.py). What is checked:
 
 - every page loads with no console error, no uncaught script error, no failed
   request for a file of the site, and every image decoded (naturalWidth > 0);
-  nothing is fetched from outside but ipywidgets' embed manager (MathJax,
-  fonts, styles and scripts are all served by the site itself);
+  nothing is fetched from outside the site (MathJax, plotly.js, fonts, styles
+  and scripts are all served by the site itself);
 - every page that has math shows it typeset by MathJax, without TeX errors;
 - solutions are closed when a page opens and open on a click;
 - each chapter's Colab launch link opens that chapter's notebook in the
@@ -34,12 +34,9 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("BOOK_SITE", ROOT / "_build" / "html")).resolve()
 
-# myst-nb loads ipywidgets' HTML manager (and require.js) from a CDN on pages
-# that have widget outputs; nothing else may leave the site.
-ALLOWED_EXTERNAL = (
-    "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@",
-    "https://cdnjs.cloudflare.com/ajax/libs/require.js/",
-)
+# Nothing may leave the site: no require.js or ipywidgets manager from a CDN
+# (_config.yml: nb_ipywidgets_js is empty; the explorers are static figures).
+ALLOWED_EXTERNAL = ()
 COLAB = "https://colab.research.google.com/github"
 BRANCH = "main"  # the branch the Pages workflow publishes from
 
