@@ -353,3 +353,18 @@ def test_the_explorers_run_in_the_site_build_as_static_figures():
     }, kinds
     book = (ROOT / "Makefile").read_text().split("\nbook:", 1)[1].split("\n\n", 1)[0]
     assert "LAZYNB_STATIC_EXPLORERS=1" in book
+
+
+def test_the_explorers_plotly_bundle_is_the_wheels_version_and_small():
+    """_config.yml serves the cartesian partial bundle of plotly.js (vendored from npm) on the
+    explorer pages: the same plotly.js version the installed plotly wheel writes figures
+    for, and a third of the full bundle's size."""
+    pytest.importorskip("plotly")
+    from plotly.offline import get_plotlyjs_version
+
+    config = (ROOT / "_config.yml").read_text()
+    bundle = ROOT / re.search(r"^\s*lazynb_plotlyjs:\s*(\S+)\s*$", config, re.M).group(1)
+    head = bundle.read_text(encoding="utf-8")[:200]
+    assert f"v{get_plotlyjs_version()}" in head, head
+    assert bundle.stat().st_size < 1.6e6
+    assert (bundle.parent / "LICENSE").is_file()

@@ -263,14 +263,26 @@ def _image_src(output) -> str:
 
 
 def _screenshot(page, output, path) -> None:
-    """A screenshot with the widget's plot drawn and in view."""
-    img = output.locator("img").first
-    img.wait_for(timeout=WIDGET_S * 1000)
-    img.evaluate(
-        "i => i.complete && i.naturalWidth > 0 ? null"
-        " : new Promise(r => { i.onload = r; i.onerror = r; })"
-    )
-    img.scroll_into_view_if_needed()
+    """A screenshot with the widget's plot drawn and in view.
+
+    The widget may replace its <img> while we wait (a redraw detaches the old one), so
+    the image is looked up again until one stays attached; the scroll targets the
+    output area, which stays.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(5):
+        img = output.locator("img").first
+        img.wait_for(timeout=WIDGET_S * 1000)
+        try:
+            img.evaluate(
+                "i => i.complete && i.naturalWidth > 0 ? null"
+                " : new Promise(r => { i.onload = r; i.onerror = r; })"
+            )
+            break
+        except PlaywrightError:  # detached by a redraw: take the new image
+            page.wait_for_timeout(250)
+    output.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=path)
 
