@@ -129,7 +129,8 @@ def plot_sweep(rows, key, ax=None, *, title=None, xlabel=None):
 
     ``rows``: a list of dicts, each with ``key`` (the setting: hidden units, layers, ...),
     ``"train_error"`` and ``"test_error"``; plotted in the order of ``key``, which must be
-    a number. The gap between the two curves is the overfitting.
+    a number. The gap between the two curves is the generalisation gap; it signals
+    overfitting only where the test error rises as the setting grows.
     """
     if (
         not isinstance(rows, (list, tuple))

@@ -142,15 +142,8 @@ class GradientMethodExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False):
         """Call ``answer`` on every probe; return a :class:`~lazynb.exercises.core.CheckResult`."""
-        if not callable(answer):
-            return self._result(
-                "failed",
-                f"`check` expects your function itself, as in "
-                f"`{self.qualname}.check({self.name})`, not the result of calling it; "
-                f"got {_type_name(answer)}",
-                0,
-                strict,
-            )
+        if (refused := self._not_a_function(answer, strict)) is not None:
+            return refused
         fname = _function_name(answer, self.name)
         for n, probe in enumerate(self.probes, 1):
             call = f"`{fname}(x0={probe.x0:g}, lr={probe.lr:g}, steps={probe.steps})`"

@@ -93,13 +93,8 @@ class TrainStepExercise(Exercise):
         return show_source(self.reference)
 
     def check(self, answer, *, strict: bool = False):
-        if not callable(answer):
-            return self._result(
-                "failed",
-                f"`check` expects your function itself, as in `{self.qualname}.check({self.name})`",
-                0,
-                strict,
-            )
+        if (refused := self._not_a_function(answer, strict)) is not None:
+            return refused
         n = 0
         for arrays, X, T, lr in _step_cases():
             n += 1

@@ -828,14 +828,8 @@ class EarlyStoppingExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False):
         """Run ``answer(model, patience, max_epochs)`` on every scenario."""
-        if not callable(answer):
-            return self._result(
-                "failed",
-                f"`check` expects your function itself, as in `{self.qualname}.check("
-                f"{self.name})`, not the result of calling it; got {_type_name(answer)}",
-                0,
-                strict,
-            )
+        if (refused := self._not_a_function(answer, strict)) is not None:
+            return refused
         n = 0
         for sc in self.scenarios(np.random.default_rng(self.seed)):
             n += 1
@@ -1154,14 +1148,8 @@ class AugmentationExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False):
         """Run ``answer(X, y, epochs, rng)`` on a few small sets; compare every epoch."""
-        if not callable(answer):
-            return self._result(
-                "failed",
-                f"`check` expects your function itself, as in `{self.qualname}.check("
-                f"{self.name})`, not the result of calling it; got {_type_name(answer)}",
-                0,
-                strict,
-            )
+        if (refused := self._not_a_function(answer, strict)) is not None:
+            return refused
         n = 0
         for X, y, epochs, seed in self._cases():
             n += 1

@@ -203,6 +203,20 @@ class Exercise:
     def solution(self):  # pragma: no cover
         raise NotImplementedError
 
+    def _not_a_function(self, answer, strict: bool) -> CheckResult | None:
+        """The failed result for an answer that is not callable (e.g. the result of calling
+        the reader's function), or None when it is a function: every function check starts so."""
+        if callable(answer):
+            return None
+        return self._result(
+            "failed",
+            f"`check` expects your function itself, as in "
+            f"`{self.qualname}.check({self.name})`, not the result of calling it; "
+            f"got {_type_name(answer)}",
+            0,
+            strict,
+        )
+
     def _result(self, status: str, message: str, n_cases: int, strict: bool) -> CheckResult:
         result = CheckResult(self.qualname, status, message, n_cases)
         if strict and not result:
@@ -320,15 +334,8 @@ class FunctionExercise(Exercise):
 
     def check(self, answer, *, strict: bool = False) -> CheckResult:
         """Run ``answer`` on every case; return a :class:`CheckResult` (see the class docstring)."""
-        if not callable(answer):
-            return self._result(
-                "failed",
-                f"`check` expects your function itself, as in "
-                f"`{self.qualname}.check({self.name})`, not the result of calling it; "
-                f"got {_type_name(answer)}",
-                0,
-                strict,
-            )
+        if (refused := self._not_a_function(answer, strict)) is not None:
+            return refused
         rng = np.random.default_rng(self.seed)
         n = 0
         for case in self.cases(rng):
